@@ -5,6 +5,7 @@ using k8s.Models;
 namespace Flagger.Modules.Shared.Crd;
 
 /// <summary>A notification target (<c>alertproviders.flagger.app</c>) referenced from <c>analysis.alerts[].providerRef</c>.</summary>
+[KubernetesEntity(Group = FlaggerApi.Group, Kind = KubeKind, ApiVersion = FlaggerApi.Version, PluralName = KubePlural)]
 public sealed class AlertProvider : IKubernetesObject<V1ObjectMeta>, ISpec<AlertProviderSpec>
 {
     public const string KubeKind = "AlertProvider";

@@ -18,6 +18,7 @@ namespace Flagger.Modules.Shared.Crd;
 ///   analysis: { interval: 1m, threshold: 5, maxWeight: 50, stepWeight: 10 }
 /// </code>
 /// </example>
+[KubernetesEntity(Group = FlaggerApi.Group, Kind = KubeKind, ApiVersion = FlaggerApi.Version, PluralName = KubePlural)]
 public sealed class Canary : IKubernetesObject<V1ObjectMeta>, ISpec<CanarySpec>, IStatus<CanaryStatus?>
 {
     public const string KubeKind = "Canary";

@@ -5,6 +5,7 @@ using k8s.Models;
 namespace Flagger.Modules.Shared.Crd;
 
 /// <summary>A reusable metric query (<c>metrictemplates.flagger.app</c>) referenced from <c>analysis.metrics[].templateRef</c>.</summary>
+[KubernetesEntity(Group = FlaggerApi.Group, Kind = KubeKind, ApiVersion = FlaggerApi.Version, PluralName = KubePlural)]
 public sealed class MetricTemplate : IKubernetesObject<V1ObjectMeta>, ISpec<MetricTemplateSpec>
 {
     public const string KubeKind = "MetricTemplate";

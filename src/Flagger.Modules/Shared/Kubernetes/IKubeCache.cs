@@ -1,0 +1,23 @@
+using k8s;
+using k8s.Models;
+
+namespace Flagger.Modules.Shared.Kubernetes;
+
+/// <summary>
+/// The read side of the cluster: informer-backed caches kept current by list+watch. Reads never reach the API
+/// server, so an idle canary costs no API calls. Objects handed out are shared: callers must clone before mutating.
+/// </summary>
+/// <example>
+/// <code>
+/// var deployment = cache.Get&lt;V1Deployment&gt;("test", "podinfo");
+/// var templates = cache.List&lt;MetricTemplate&gt;("test");
+/// </code>
+/// </example>
+public interface IKubeCache
+{
+    /// <summary>The cached object, or null when it does not exist (or its kind is not installed in the cluster).</summary>
+    T? Get<T>(string @namespace, string name) where T : class, IKubernetesObject<V1ObjectMeta>;
+
+    /// <summary>Cached objects of one kind, in one namespace or (null) all namespaces.</summary>
+    IReadOnlyList<T> List<T>(string? @namespace = null) where T : class, IKubernetesObject<V1ObjectMeta>;
+}

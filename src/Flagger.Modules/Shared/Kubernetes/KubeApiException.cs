@@ -1,0 +1,17 @@
+using System.Net;
+
+namespace Flagger.Modules.Shared.Kubernetes;
+
+/// <summary>A failed API call, with the HTTP status and the server's <c>Status.message</c> when it sent one.</summary>
+public sealed class KubeApiException(HttpStatusCode statusCode, string reason, string message, Exception? inner = null)
+    : Exception(message, inner)
+{
+    public HttpStatusCode StatusCode { get; } = statusCode;
+
+    /// <summary>The <c>Status.reason</c> (<c>NotFound</c>, <c>AlreadyExists</c>, <c>Conflict</c>, …), or the HTTP reason phrase.</summary>
+    public string Reason { get; } = reason;
+
+    public bool IsNotFound => StatusCode == HttpStatusCode.NotFound;
+
+    public bool IsConflict => StatusCode == HttpStatusCode.Conflict;
+}

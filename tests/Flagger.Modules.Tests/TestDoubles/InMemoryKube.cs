@@ -1,0 +1,86 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Flagger.Modules.Shared.Kubernetes;
+using k8s;
+using k8s.Models;
+
+namespace Flagger.Modules.Tests.TestDoubles;
+
+/// <summary>
+/// An in-memory cache and writer for module tests: writes land in the cache at once, with resourceVersion checks,
+/// and every write is recorded in <see cref="Writes"/> so tests can assert what a step changed.
+/// </summary>
+internal sealed class InMemoryKube : IKubeCache, IKubeWriter
+{
+    private readonly ConcurrentDictionary<(Type Type, string Namespace, string Name), object> _objects = new();
+    private long _resourceVersion;
+
+    public List<(string Verb, string Kind, string Namespace, string Name)> Writes { get; } = [];
+
+    /// <summary>Puts an object into the cache without recording a write (the cluster's initial state).</summary>
+    public T Seed<T>(T obj) where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        obj.Metadata.ResourceVersion = Interlocked.Increment(ref _resourceVersion).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _objects[Key(obj)] = Clone(obj);
+        return obj;
+    }
+
+    public T? Get<T>(string @namespace, string name) where T : class, IKubernetesObject<V1ObjectMeta> =>
+        _objects.TryGetValue((typeof(T), @namespace ?? "", name), out var obj) ? (T)obj : null;
+
+    public IReadOnlyList<T> List<T>(string? @namespace = null) where T : class, IKubernetesObject<V1ObjectMeta> =>
+        _objects.Where(kv => kv.Key.Type == typeof(T) && (@namespace is null || kv.Key.Namespace == @namespace))
+            .Select(kv => (T)kv.Value).ToList();
+
+    public Task<T> CreateAsync<T>(T obj, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        if (_objects.ContainsKey(Key(obj)))
+        {
+            throw new KubeApiException(HttpStatusCode.Conflict, "AlreadyExists", $"{typeof(T).Name} \"{obj.Metadata.Name}\" already exists");
+        }
+
+        Record("create", obj);
+        obj.Metadata.Generation = 1;
+        return Task.FromResult(Clone(Seed(obj)));
+    }
+
+    public Task<T> ReplaceAsync<T>(T obj, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta> =>
+        Task.FromResult(Replace("update", obj));
+
+    public Task<T> ReplaceStatusAsync<T>(T obj, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta> =>
+        Task.FromResult(Replace("update-status", obj));
+
+    public Task<T> PatchAsync<T>(string @namespace, string name, V1Patch patch, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta> =>
+        throw new NotSupportedException("InMemoryKube does not interpret patches; use ReplaceAsync in code under test or the simulator.");
+
+    public Task DeleteAsync<T>(string @namespace, string name, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        if (_objects.TryRemove((typeof(T), @namespace ?? "", name), out _))
+        {
+            Writes.Add(("delete", typeof(T).Name, @namespace ?? "", name));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private T Replace<T>(string verb, T obj) where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        var current = Get<T>(obj.Metadata.NamespaceProperty, obj.Metadata.Name)
+            ?? throw new KubeApiException(HttpStatusCode.NotFound, "NotFound", $"{typeof(T).Name} \"{obj.Metadata.Name}\" not found");
+        if (obj.Metadata.ResourceVersion is { } rv && rv != current.Metadata.ResourceVersion)
+        {
+            throw new KubeApiException(HttpStatusCode.Conflict, "Conflict", $"the object has been modified; resourceVersion {rv} is stale");
+        }
+
+        Record(verb, obj);
+        return Clone(Seed(obj));
+    }
+
+    private static (Type, string, string) Key<T>(T obj) where T : IKubernetesObject<V1ObjectMeta> =>
+        (typeof(T), obj.Metadata.NamespaceProperty ?? "", obj.Metadata.Name);
+
+    private void Record<T>(string verb, T obj) where T : IKubernetesObject<V1ObjectMeta> =>
+        Writes.Add((verb, typeof(T).Name, obj.Metadata.NamespaceProperty ?? "", obj.Metadata.Name));
+
+    private static T Clone<T>(T obj) => KubernetesJson.Deserialize<T>(KubernetesJson.Serialize(obj));
+}
