@@ -1,0 +1,14 @@
+using Flagger.Modules.Shared.Crd;
+
+namespace Flagger.Modules.Workloads.Contracts;
+
+/// <summary>Selects the <see cref="ITargetController"/> for a canary's <c>spec.targetRef.kind</c>.</summary>
+public interface ITargetControllerFactory
+{
+    /// <summary>
+    /// The controller for <paramref name="canary"/>. Throws <see cref="WorkloadException"/> with a message naming the
+    /// field for an unsupported target (unknown kind, Knative Service) or autoscaler (KEDA <c>ScaledObject</c>, not
+    /// supported yet): surface it as a Warning event and condition, do not fall back.
+    /// </summary>
+    ITargetController Create(Canary canary);
+}

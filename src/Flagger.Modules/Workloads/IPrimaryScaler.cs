@@ -1,0 +1,30 @@
+using Flagger.Modules.Shared.Crd;
+
+namespace Flagger.Modules.Workloads;
+
+/// <summary>The primary autoscaler of a canary (upstream <c>ScalerReconciler</c>); chosen by <c>autoscalerRef.kind</c>.</summary>
+internal interface IPrimaryScaler
+{
+    Task ReconcilePrimaryScalerAsync(Canary canary, bool init, CancellationToken cancellationToken);
+
+    Task PauseTargetScalerAsync(Canary canary, CancellationToken cancellationToken);
+
+    Task ResumeTargetScalerAsync(Canary canary, CancellationToken cancellationToken);
+
+    /// <summary>The replicas scale-from-zero should use from this autoscaler, or null to fall back to 1.</summary>
+    int? ScaleFromZeroReplicas(Canary canary);
+}
+
+/// <summary>No autoscalerRef: nothing to reconcile.</summary>
+internal sealed class NoPrimaryScaler : IPrimaryScaler
+{
+    public static NoPrimaryScaler Instance { get; } = new();
+
+    public Task ReconcilePrimaryScalerAsync(Canary canary, bool init, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task PauseTargetScalerAsync(Canary canary, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task ResumeTargetScalerAsync(Canary canary, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public int? ScaleFromZeroReplicas(Canary canary) => null;
+}

@@ -1,0 +1,27 @@
+using Flagger.Modules.Workloads.Contracts;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Flagger.Modules.Workloads;
+
+/// <summary>Registers the workload controllers (Deployment, DaemonSet, Service targets) behind <see cref="ITargetControllerFactory"/>.</summary>
+public static class WorkloadsModule
+{
+    /// <summary>
+    /// Adds <see cref="ITargetControllerFactory"/>; options bind from configuration section <c>Workloads</c>
+    /// (<c>SelectorLabels</c>, <c>IncludeLabelPrefix</c>, <c>EnableConfigTracking</c>). Needs Shared's IKubeCache,
+    /// IKubeWriter and TimeProvider.
+    /// </summary>
+    public static IHostApplicationBuilder AddWorkloadsModule(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<WorkloadOptions>().BindConfiguration("Workloads");
+        builder.Services.AddSingleton<ITargetControllerFactory>(sp => new TargetControllerFactory(
+            sp.GetRequiredService<Shared.Kubernetes.IKubeCache>(),
+            sp.GetRequiredService<Shared.Kubernetes.IKubeWriter>(),
+            sp.GetRequiredService<IOptions<WorkloadOptions>>().Value,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>()));
+        return builder;
+    }
+}
