@@ -161,10 +161,10 @@ internal sealed partial class DeploymentController(
 
         if (canary.Spec.AutoscalerRef is null)
         {
-            // without an autoscaler the canary gets the primary's replicas
-            var primary = cache.Get<V1Deployment>(CanaryFacts.Namespace(canary), CanaryFacts.PrimaryName(canary))
-                ?? throw new WorkloadException(NotFound(CanaryFacts.PrimaryName(canary), CanaryFacts.Namespace(canary)));
-            return primary.Spec.Replicas is > 0 ? primary.Spec.Replicas.Value : 1;
+            // without an autoscaler the canary gets the primary's replicas; a missing primary (upstream: an error, which
+            // would block revertOnDeletion forever) counts as 1
+            var primary = cache.Get<V1Deployment>(CanaryFacts.Namespace(canary), CanaryFacts.PrimaryName(canary));
+            return primary?.Spec.Replicas is > 0 ? primary.Spec.Replicas.Value : 1;
         }
 
         return scaler.ScaleFromZeroReplicas(canary) ?? 1;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Text.Json.Nodes;
 using Flagger.Modules.Shared.Kubernetes;
 using k8s;
 using k8s.Models;
@@ -50,8 +51,46 @@ internal sealed class InMemoryKube : IKubeCache, IKubeWriter
     public Task<T> ReplaceStatusAsync<T>(T obj, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta> =>
         Task.FromResult(Replace("update-status", obj));
 
-    public Task<T> PatchAsync<T>(string @namespace, string name, V1Patch patch, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta> =>
-        throw new NotSupportedException("InMemoryKube does not interpret patches; use ReplaceAsync in code under test or the simulator.");
+    /// <summary>Applies JSON merge patches (RFC 7386); other patch types are not interpreted here (use the simulator).</summary>
+    public Task<T> PatchAsync<T>(string @namespace, string name, V1Patch patch, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        if (patch.Type != V1Patch.PatchType.MergePatch)
+        {
+            throw new NotSupportedException($"InMemoryKube interprets only merge patches, not {patch.Type}; use ReplaceAsync in code under test or the simulator.");
+        }
+
+        var current = Get<T>(@namespace, name)
+            ?? throw new KubeApiException(HttpStatusCode.NotFound, "NotFound", $"{typeof(T).Name} \"{name}\" not found");
+        var patchText = patch.Content as string ?? KubernetesJson.Serialize(patch.Content);
+        var merged = MergePatch(JsonNode.Parse(KubernetesJson.Serialize(current)), JsonNode.Parse(patchText));
+        var result = KubernetesJson.Deserialize<T>(merged!.ToJsonString());
+        Writes.Add(("patch", typeof(T).Name, @namespace ?? "", name));
+        return Task.FromResult(Clone(Seed(result)));
+    }
+
+    private static JsonNode? MergePatch(JsonNode? target, JsonNode? patch)
+    {
+        if (patch is not JsonObject patchObject)
+        {
+            return patch?.DeepClone();
+        }
+
+        var result = target as JsonObject ?? new JsonObject();
+        foreach (var (key, value) in patchObject)
+        {
+            if (value is null)
+            {
+                result.Remove(key);
+            }
+            else
+            {
+                var merged = MergePatch(result[key]?.DeepClone(), value);
+                result[key] = merged;
+            }
+        }
+
+        return result;
+    }
 
     public Task DeleteAsync<T>(string @namespace, string name, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>
     {
