@@ -256,3 +256,18 @@ public sealed class ConfigTrackingTests
     public void The_opt_out_annotation_matches_values_starting_with_disable(string value, bool disabled) =>
         Assert.Equal(disabled, ConfigTracking.IsDisabled(new Dictionary<string, string> { ["flagger.app/config-tracking"] = value }));
 }
+
+public sealed class KubeTimeTests
+{
+    [Fact]
+    public void Condition_times_from_the_api_are_read_as_utc_instants()
+    {
+        var condition = k8s.KubernetesJson.Deserialize<V1DeploymentCondition>("{\"type\":\"Available\",\"lastUpdateTime\":\"2026-11-26T07:59:30Z\"}");
+
+        Assert.Equal(new DateTimeOffset(2026, 11, 26, 7, 59, 30, TimeSpan.Zero), KubeObjects.ToInstant(condition.LastUpdateTime));
+        Assert.Equal(DateTimeOffset.MinValue, KubeObjects.ToInstant(null));
+        Assert.Equal(
+            new DateTimeOffset(2026, 11, 26, 7, 59, 30, TimeSpan.Zero),
+            KubeObjects.ToInstant(new DateTime(2026, 11, 26, 7, 59, 30, DateTimeKind.Utc).ToLocalTime()));
+    }
+}

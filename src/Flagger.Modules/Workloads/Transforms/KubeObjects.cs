@@ -34,6 +34,14 @@ internal static class KubeObjects
     /// <summary>Hex of the first 8 bytes of SHA-256 of <paramref name="bytes"/>.</summary>
     public static string ShortSha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes).AsSpan(0, 8));
 
+    /// <summary>A Kubernetes timestamp as an instant; unset is the distant past (Go's zero time).</summary>
+    public static DateTimeOffset ToInstant(DateTime? time) => time switch
+    {
+        null => DateTimeOffset.MinValue,
+        { Kind: DateTimeKind.Local } t => new DateTimeOffset(t.ToUniversalTime(), TimeSpan.Zero),
+        { } t => new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc), TimeSpan.Zero),
+    };
+
     public static bool SameContent(object? a, object? b) => CanonicalJson(a) == CanonicalJson(b);
 
     /// <summary>The controller owner reference to the canary, as upstream's <c>metav1.NewControllerRef</c>.</summary>

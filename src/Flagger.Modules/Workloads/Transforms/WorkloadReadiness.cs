@@ -32,8 +32,7 @@ internal static class WorkloadReadiness
             var available = status.Conditions!.FirstOrDefault(c => c.Type == "Available");
             if (available is { Status: "False", Reason: "MinimumReplicasUnavailable" })
             {
-                var from = available.LastUpdateTime is { } t ? new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)) : DateTimeOffset.MinValue;
-                retriable = !(from.AddSeconds(deadlineSeconds) < now);
+                retriable = !(KubeObjects.ToInstant(available.LastUpdateTime).AddSeconds(Math.Max(0, deadlineSeconds)) < now);
             }
         }
 
@@ -88,7 +87,7 @@ internal static class WorkloadReadiness
         var from = DateTimeOffset.TryParse(canaryLastTransitionTime, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)
             ? t
             : DateTimeOffset.MinValue;
-        if (from.AddSeconds(deadlineSeconds) < now)
+        if (from.AddSeconds(Math.Max(0, deadlineSeconds)) < now)
         {
             return new(false, $"exceeded its progressDeadlineSeconds: {deadlineSeconds}");
         }
