@@ -41,7 +41,7 @@ internal sealed partial class ConfigTracker(IKubeCache cache, IKubeWriter writer
                     continue;
                 }
 
-                checksum = ConfigTracking.IsDisabled(configMap.Metadata.Annotations) ? null : ConfigTracking.Checksum(configMap);
+                checksum = ConfigTracking.IsDisabled(configMap.Metadata.Annotations) ? null : ConfigTracking.ChecksumOfSnapshot(configMap);
             }
             else
             {
@@ -54,7 +54,7 @@ internal sealed partial class ConfigTracker(IKubeCache cache, IKubeWriter writer
 
                 checksum = !ConfigTracking.IsTrackedSecretType(secret.Type) || ConfigTracking.IsDisabled(secret.Metadata.Annotations)
                     ? null
-                    : ConfigTracking.Checksum(secret);
+                    : ConfigTracking.ChecksumOfSnapshot(secret);
             }
 
             if (checksum is not null)

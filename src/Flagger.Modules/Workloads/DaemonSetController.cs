@@ -86,13 +86,13 @@ internal sealed partial class DaemonSetController(
 
     public Task<TargetRevision> GetTargetRevisionAsync(Canary canary, CancellationToken cancellationToken)
     {
-        var hash = RevisionHash.OfDaemonSetTemplate(GetTarget(canary).Spec.Template);
+        var hash = RevisionHash.OfDaemonSetSnapshot(GetTarget(canary).Spec.Template);
         return Task.FromResult(new TargetRevision(hash, RevisionHash.Evaluate(canary.Status, hash)));
     }
 
     public Task<string?> GetPrimaryRevisionAsync(Canary canary, CancellationToken cancellationToken) =>
         Task.FromResult(cache.Get<V1DaemonSet>(CanaryFacts.Namespace(canary), CanaryFacts.PrimaryName(canary)) is { } primary
-            ? RevisionHash.OfDaemonSetTemplate(primary.Spec.Template)
+            ? RevisionHash.OfDaemonSetSnapshot(primary.Spec.Template)
             : null);
 
     public Task<IReadOnlyDictionary<string, string>?> GetTrackedConfigsAsync(Canary canary, CancellationToken cancellationToken) =>
@@ -230,7 +230,7 @@ internal sealed partial class DaemonSetController(
             label,
             value,
             tracked.Keys.ToHashSet(StringComparer.Ordinal),
-            RevisionHash.FlaggerId(RevisionHash.OfDaemonSetTemplate(target.Spec.Template), trackedConfigs),
+            RevisionHash.FlaggerId(RevisionHash.OfDaemonSetSnapshot(target.Spec.Template), trackedConfigs),
             options.EffectiveSelectorLabels,
             options.IncludeLabelPrefix.ToList());
     }

@@ -76,13 +76,13 @@ internal sealed partial class DeploymentController(
 
     public Task<TargetRevision> GetTargetRevisionAsync(Canary canary, CancellationToken cancellationToken)
     {
-        var hash = RevisionHash.Compute(GetTarget(canary).Spec.Template);
+        var hash = RevisionHash.OfSnapshot(GetTarget(canary).Spec.Template);
         return Task.FromResult(new TargetRevision(hash, RevisionHash.Evaluate(canary.Status, hash)));
     }
 
     public Task<string?> GetPrimaryRevisionAsync(Canary canary, CancellationToken cancellationToken) =>
         Task.FromResult(cache.Get<V1Deployment>(CanaryFacts.Namespace(canary), CanaryFacts.PrimaryName(canary)) is { } primary
-            ? RevisionHash.Compute(primary.Spec.Template)
+            ? RevisionHash.OfSnapshot(primary.Spec.Template)
             : null);
 
     public Task<IReadOnlyDictionary<string, string>?> GetTrackedConfigsAsync(Canary canary, CancellationToken cancellationToken) =>
@@ -221,7 +221,7 @@ internal sealed partial class DeploymentController(
             label,
             value,
             tracked.Keys.ToHashSet(StringComparer.Ordinal),
-            RevisionHash.FlaggerId(RevisionHash.Compute(target.Spec.Template), trackedConfigs),
+            RevisionHash.FlaggerId(RevisionHash.OfSnapshot(target.Spec.Template), trackedConfigs),
             options.EffectiveSelectorLabels,
             options.IncludeLabelPrefix.ToList());
     }

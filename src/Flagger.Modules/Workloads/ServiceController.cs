@@ -68,13 +68,13 @@ internal sealed partial class ServiceController(IKubeCache cache, IKubeWriter wr
 
     public Task<TargetRevision> GetTargetRevisionAsync(Canary canary, CancellationToken cancellationToken)
     {
-        var hash = RevisionHash.Compute(GetTarget(canary).Spec ?? new V1ServiceSpec());
+        var hash = RevisionHash.OfSnapshot(GetTarget(canary).Spec);
         return Task.FromResult(new TargetRevision(hash, RevisionHash.Evaluate(canary.Status, hash)));
     }
 
     public Task<string?> GetPrimaryRevisionAsync(Canary canary, CancellationToken cancellationToken) =>
         Task.FromResult(cache.Get<V1Service>(CanaryFacts.Namespace(canary), CanaryFacts.PrimaryName(canary)) is { } primary
-            ? RevisionHash.Compute(primary.Spec ?? new V1ServiceSpec())
+            ? RevisionHash.OfSnapshot(primary.Spec)
             : null);
 
     public Task<IReadOnlyDictionary<string, string>?> GetTrackedConfigsAsync(Canary canary, CancellationToken cancellationToken) =>

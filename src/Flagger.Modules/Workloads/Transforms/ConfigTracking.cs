@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using k8s.Models;
 
 namespace Flagger.Modules.Workloads.Transforms;
@@ -31,6 +32,14 @@ internal static class ConfigTracking
     public static string Checksum(V1ConfigMap configMap) => KubeObjects.ShortSha256(GoJson.Marshal(configMap.Data));
 
     public static string Checksum(V1Secret secret) => KubeObjects.ShortSha256(GoJson.Marshal(secret.Data));
+
+    // cache snapshots are immutable (a watch event brings a new instance): remember their checksum per instance
+    private static readonly ConditionalWeakTable<V1ConfigMap, string> ConfigMapChecksums = new();
+    private static readonly ConditionalWeakTable<V1Secret, string> SecretChecksums = new();
+
+    public static string ChecksumOfSnapshot(V1ConfigMap configMap) => ConfigMapChecksums.GetValue(configMap, Checksum);
+
+    public static string ChecksumOfSnapshot(V1Secret secret) => SecretChecksums.GetValue(secret, Checksum);
 
     /// <summary>
     /// References in volumes (configMap, secret, projected sources) and in env/envFrom of containers and initContainers.

@@ -9,7 +9,7 @@ internal static class PrimaryHpa
     /// <summary>Target HPA's spec pointed at <c>&lt;target&gt;-primary</c>, min/max overridden by <c>primaryScalerReplicas</c>.</summary>
     public static V2HorizontalPodAutoscalerSpec Spec(Canary canary, V2HorizontalPodAutoscaler target)
     {
-        var source = KubeObjects.Clone(target.Spec);
+        var source = KubeObjects.Clone(target.Spec ?? new V2HorizontalPodAutoscalerSpec());
         var spec = new V2HorizontalPodAutoscalerSpec
         {
             ScaleTargetRef = new V2CrossVersionObjectReference

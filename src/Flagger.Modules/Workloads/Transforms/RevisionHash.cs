@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using Flagger.Modules.Shared.Crd;
@@ -15,11 +16,23 @@ internal static class RevisionHash
 {
     public const string ScaleToZeroKey = "flagger.app/scale-to-zero";
 
-    public static string Compute(object spec) => KubeObjects.ShortSha256(KubeObjects.CanonicalJson(spec));
+    // Objects handed out by IKubeCache are immutable snapshots (a watch event brings a new instance), so a hash can be
+    // remembered per instance: an idle canary re-hashes nothing.
+    private static readonly ConditionalWeakTable<object, string> Hashes = new();
+    private static readonly ConditionalWeakTable<V1PodTemplateSpec, string> DaemonSetHashes = new();
+
+    public static string Compute(object? spec) => KubeObjects.ShortSha256(KubeObjects.CanonicalJson(spec));
+
+    /// <summary><see cref="Compute"/> remembered per instance; only for objects that are never mutated (cache snapshots).</summary>
+    public static string OfSnapshot(object? spec) => spec is null ? Compute(null) : Hashes.GetValue(spec, Compute);
 
     /// <summary>DaemonSet templates ignore the scale-to-zero nodeSelector, and an empty nodeSelector equals none.</summary>
     // upstream: pkg/canary/daemonset_status.go SyncStatus normalisation
     public static string OfDaemonSetTemplate(V1PodTemplateSpec template) => Compute(WithoutScaleToZero(template));
+
+    /// <summary><see cref="OfDaemonSetTemplate"/> remembered per instance of a cache snapshot.</summary>
+    public static string OfDaemonSetSnapshot(V1PodTemplateSpec? template) =>
+        template is null ? Compute(null) : DaemonSetHashes.GetValue(template, OfDaemonSetTemplate);
 
     public static V1PodTemplateSpec WithoutScaleToZero(V1PodTemplateSpec template)
     {
