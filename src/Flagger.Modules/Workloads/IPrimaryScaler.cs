@@ -14,17 +14,3 @@ internal interface IPrimaryScaler
     /// <summary>The replicas scale-from-zero should use from this autoscaler, or null to fall back to 1.</summary>
     int? ScaleFromZeroReplicas(Canary canary);
 }
-
-/// <summary>No autoscalerRef: nothing to reconcile.</summary>
-internal sealed class NoPrimaryScaler : IPrimaryScaler
-{
-    public static NoPrimaryScaler Instance { get; } = new();
-
-    public Task ReconcilePrimaryScalerAsync(Canary canary, bool init, CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task PauseTargetScalerAsync(Canary canary, CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task ResumeTargetScalerAsync(Canary canary, CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public int? ScaleFromZeroReplicas(Canary canary) => null;
-}
