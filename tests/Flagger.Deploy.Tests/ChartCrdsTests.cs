@@ -12,8 +12,11 @@ public sealed class ChartCrdsTests
             Assert.Skip("deploy/crds is not in this tree yet (built in another branch); run eng/sync-chart-crds.sh once it is");
         }
 
-        var expected = Files(source);
-        var actual = Files(chart);
+        // eng/sync-chart-crds.sh copies the YAML files that hold a CRD (not a kustomization.yaml or README)
+        var expected = Files(source, f =>
+            (f.EndsWith(".yaml", StringComparison.Ordinal) || f.EndsWith(".yml", StringComparison.Ordinal))
+            && File.ReadLines(f).Any(l => l.StartsWith("kind: CustomResourceDefinition", StringComparison.Ordinal)));
+        var actual = Files(chart, f => Path.GetFileName(f) != ".gitkeep");
 
         Assert.NotEmpty(expected);
         Assert.Equal(expected.Keys, actual.Keys);
@@ -31,9 +34,9 @@ public sealed class ChartCrdsTests
         Assert.True(Directory.Exists(RepoRoot.Combine("charts", "flagger", "crds")));
     }
 
-    private static SortedDictionary<string, byte[]> Files(string dir) =>
+    private static SortedDictionary<string, byte[]> Files(string dir, Func<string, bool> include) =>
         new(Directory.GetFiles(dir)
-                .Where(f => Path.GetFileName(f) != ".gitkeep")
+                .Where(include)
                 .ToDictionary(f => Path.GetFileName(f), File.ReadAllBytes),
             StringComparer.Ordinal);
 }
