@@ -387,12 +387,12 @@ internal sealed partial class IstioRouter(IKubeCache cache, IKubeWriter writer, 
         {
             if (destination.Destination.Host == primary)
             {
-                primaryWeight = destination.Weight;
+                primaryWeight = destination.Weight ?? 0;
             }
 
             if (destination.Destination.Host == canaryName)
             {
-                canaryWeight = destination.Weight;
+                canaryWeight = destination.Weight ?? 0;
             }
         }
     }

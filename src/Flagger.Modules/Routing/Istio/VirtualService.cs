@@ -129,14 +129,17 @@ public sealed class IstioL4Match
     public Dictionary<string, JsonElement>? Extensions { get; set; }
 }
 
-/// <summary>A weighted destination of an HTTP or TCP route; <c>weight</c> is always written, as upstream does.</summary>
+/// <summary>
+/// A weighted destination of an HTTP or TCP route. Flagger always writes <c>weight</c> (as upstream does); it is
+/// nullable only so that a user's destination without one round-trips unchanged (absent reads as 0).
+/// </summary>
 public sealed class IstioRouteDestination
 {
     [JsonPropertyName("destination")]
     public IstioDestination Destination { get; set; } = new();
 
     [JsonPropertyName("weight")]
-    public int Weight { get; set; }
+    public int? Weight { get; set; }
 
     [JsonPropertyName("headers")]
     public HeaderOperations? Headers { get; set; }
