@@ -372,6 +372,45 @@ public sealed class IstioRouterTests
     }
 
     [Fact]
+    public async Task The_canary_cookie_carries_every_configured_attribute_in_upstreams_order()
+    {
+        var router = IstioRouter(_kube);
+        var canary = Canary(c => c.Spec.Analysis!.SessionAffinity = new SessionAffinity
+        {
+            CookieName = "flagger-cookie",
+            Domain = "flagger.app",
+            HttpOnly = true,
+            MaxAge = 300,
+            Partitioned = true,
+            Path = "/app",
+            SameSite = "Strict",
+            Secure = true,
+        });
+        await router.ReconcileAsync(canary, Ct);
+
+        await router.SetRoutesAsync(canary, new TrafficSplit(90, 10, false), new SessionAffinityCookies("flagger-cookie=AbCdEfGhIj", null, null), Ct);
+
+        Assert.Equal(2, Vs.Spec.Http!.Count);
+        Assert.Null(Vs.Spec.Http[1].Route![0].Headers);
+        Assert.Equal("flagger-cookie=AbCdEfGhIj; Max-Age=300; Domain=flagger.app; HttpOnly; Partitioned; Path=/app; SameSite=Strict; Secure",
+            Vs.Spec.Http[1].Route![1].Headers!.Response!.Add!["Set-Cookie"]);
+    }
+
+    [Fact]
+    public async Task Session_affinity_without_any_cookie_yet_routes_by_weight_only()
+    {
+        var router = IstioRouter(_kube);
+        var canary = Canary(c => c.Spec.Analysis!.SessionAffinity = new SessionAffinity { CookieName = "flagger-cookie" });
+
+        await router.ReconcileAsync(canary, Ct);
+        await router.SetRoutesAsync(canary, TrafficSplit.AllPrimary, SessionAffinityCookies.None, Ct);
+
+        AssertJson("""
+            [{"route":[{"destination":{"host":"podinfo-primary"},"weight":100},{"destination":{"host":"podinfo-canary"},"weight":0}]}]
+            """, Vs.Spec.Http);
+    }
+
+    [Fact]
     public async Task Session_affinity_without_decided_cookies_is_a_clear_error_not_a_silent_route()
     {
         var router = IstioRouter(_kube);

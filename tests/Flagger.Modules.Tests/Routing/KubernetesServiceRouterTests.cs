@@ -186,6 +186,26 @@ public sealed class KubernetesServiceRouterTests
     }
 
     [Fact]
+    public async Task Finalize_without_any_saved_configuration_points_a_taken_over_apex_at_the_target_pods()
+    {
+        // A Service taken over by upstream Flagger, which saves nothing: the fallback selects the target's pods.
+        _kube.Seed(new V1Service
+        {
+            Metadata = new V1ObjectMeta { Name = "podinfo", NamespaceProperty = "test" },
+            Spec = new V1ServiceSpec
+            {
+                Selector = new Dictionary<string, string> { ["app"] = "podinfo-primary" },
+                Ports = [new V1ServicePort { Name = "http", Protocol = "TCP", Port = 9898, TargetPort = 9898 }],
+            },
+        });
+
+        await ServiceRouter(_kube).FinalizeAsync(Canary(), Target, Ct);
+
+        AssertJson("""{"app":"podinfo"}""", _kube.Get<V1Service>("test", "podinfo")!.Spec.Selector);
+        Assert.Equal([("update", "V1Service", "test", "podinfo")], _kube.Writes);
+    }
+
+    [Fact]
     public async Task Finalize_leaves_services_created_by_flagger_to_garbage_collection()
     {
         var router = ServiceRouter(_kube);
