@@ -328,7 +328,7 @@ internal sealed partial class IstioRouter(IKubeCache cache, IKubeWriter writer, 
         var expiring = BaseRoute(service);
         expiring.Match = MergeMatches([CookieMatch(previous)], service.Match);
         expiring.Route = [Destination(service, primary, split.PrimaryWeight), Destination(service, canaryName, split.CanaryWeight)];
-        expiring.Headers ??= new HeaderOperations();
+        expiring.Headers = service.Headers is null ? new HeaderOperations() : Clone(service.Headers);
         expiring.Headers.Response ??= new HeaderOperation();
         expiring.Headers.Response.Add ??= new Dictionary<string, string>();
         expiring.Headers.Response.Add[SetCookieHeader] = $"{previous}; Max-Age=-1";
@@ -453,14 +453,15 @@ internal sealed partial class IstioRouter(IKubeCache cache, IKubeWriter writer, 
                     || (!string.IsNullOrEmpty(affinity.PrimaryCookieName) && regex.Contains(affinity.PrimaryCookieName, StringComparison.Ordinal)))) == true;
     }
 
+    /// <summary>The route fields every rule shares. They reference the canary spec: rules never mutate them.</summary>
     private static IstioHttpRoute BaseRoute(CanaryService service) => new()
     {
-        Match = service.Match is null ? null : Clone(service.Match),
+        Match = service.Match,
         Rewrite = service.Rewrite is null ? null : new IstioHttpRewrite { Uri = service.Rewrite.Uri, Authority = service.Rewrite.Authority },
         Timeout = string.IsNullOrEmpty(service.Timeout) ? null : service.Timeout,
-        Retries = service.Retries is null ? null : Clone(service.Retries),
-        CorsPolicy = service.CorsPolicy is null ? null : Clone(service.CorsPolicy),
-        Headers = service.Headers is null ? null : Clone(service.Headers),
+        Retries = service.Retries,
+        CorsPolicy = service.CorsPolicy,
+        Headers = service.Headers,
     };
 
     /// <summary>A weighted destination; with portDiscovery and an ingress gateway (or delegation) it names the port.</summary>

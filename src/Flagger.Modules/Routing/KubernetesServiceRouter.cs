@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Flagger.Modules.Routing.Contracts;
 using Flagger.Modules.Shared.Crd;
 using Flagger.Modules.Shared.Kubernetes;
@@ -117,26 +116,11 @@ internal sealed partial class KubernetesServiceRouter(IKubeCache cache, IKubeWri
         }
 
         var ports = DesiredPorts(service, target, existing);
-        var clone = Clone(existing);
-        var update = false;
-        if (!PortsEqual(ports, existing.Spec?.Ports) || !MapEquals(selector, existing.Spec?.Selector))
-        {
-            clone.Spec ??= new V1ServiceSpec();
-            clone.Spec.Ports = ports;
-            clone.Spec.Selector = selector;
-            update = true;
-
-            // Takeover of a user's Service: remember what it selected so that finalization can give it back.
-            if (CanaryController(existing.Metadata) is null
-                && existing.Metadata.Annotations?.ContainsKey(OriginalConfigurationAnnotation) != true)
-            {
-                clone.Metadata.Annotations ??= new Dictionary<string, string>();
-                clone.Metadata.Annotations[OriginalConfigurationAnnotation] = KubernetesJson.Serialize(
-                    new V1ServiceSpec { Selector = existing.Spec?.Selector, Ports = existing.Spec?.Ports });
-            }
-        }
+        var routingChanged = !PortsEqual(ports, existing.Spec?.Ports) || !MapEquals(selector, existing.Spec?.Selector);
 
         // Metadata (and trafficDistribution) only of Services this canary created, keeping unmanaged keys.
+        bool annotationsChanged = false, labelsChanged = false, distributionChanged = false;
+        var distribution = string.IsNullOrEmpty(service.TrafficDistribution) ? null : service.TrafficDistribution;
         if (CanaryController(existing.Metadata) is { } owner && owner.Name == canary.Metadata.Name)
         {
             foreach (var key in service.UnmanagedMetadata?.Annotations ?? [])
@@ -155,30 +139,46 @@ internal sealed partial class KubernetesServiceRouter(IKubeCache cache, IKubeWri
                 }
             }
 
-            if (!MapEquals(annotations, existing.Metadata.Annotations))
-            {
-                clone.Metadata.Annotations = annotations;
-                update = true;
-            }
+            annotationsChanged = !MapEquals(annotations, existing.Metadata.Annotations);
+            labelsChanged = !MapEquals(labels, existing.Metadata.Labels);
+            distributionChanged = distribution != existing.Spec?.TrafficDistribution;
+        }
 
-            if (!MapEquals(labels, existing.Metadata.Labels))
-            {
-                clone.Metadata.Labels = labels;
-                update = true;
-            }
+        if (!routingChanged && !annotationsChanged && !labelsChanged && !distributionChanged)
+        {
+            return;
+        }
 
-            var distribution = string.IsNullOrEmpty(service.TrafficDistribution) ? null : service.TrafficDistribution;
-            if (distribution != existing.Spec?.TrafficDistribution)
+        var clone = Clone(existing);
+        clone.Spec ??= new V1ServiceSpec();
+        if (routingChanged)
+        {
+            clone.Spec.Ports = ports;
+            clone.Spec.Selector = selector;
+
+            // Takeover of a user's Service: remember what it selected so that finalization can give it back.
+            if (CanaryController(existing.Metadata) is null
+                && existing.Metadata.Annotations?.ContainsKey(OriginalConfigurationAnnotation) != true)
             {
-                clone.Spec ??= new V1ServiceSpec();
-                clone.Spec.TrafficDistribution = distribution;
-                update = true;
+                clone.Metadata.Annotations ??= new Dictionary<string, string>();
+                clone.Metadata.Annotations[OriginalConfigurationAnnotation] = KubernetesJson.Serialize(
+                    new V1ServiceSpec { Selector = existing.Spec?.Selector, Ports = existing.Spec?.Ports });
             }
         }
 
-        if (!update)
+        if (annotationsChanged)
         {
-            return;
+            clone.Metadata.Annotations = annotations;
+        }
+
+        if (labelsChanged)
+        {
+            clone.Metadata.Labels = labels;
+        }
+
+        if (distributionChanged)
+        {
+            clone.Spec.TrafficDistribution = distribution;
         }
 
         clone.Metadata.Annotations = WithFluxDisabled(clone.Metadata.Annotations);
@@ -219,11 +219,24 @@ internal sealed partial class KubernetesServiceRouter(IKubeCache cache, IKubeWri
         return ports;
     }
 
-    private static bool PortsEqual(IList<V1ServicePort>? left, IList<V1ServicePort>? right) =>
-        SemanticEquals(SortedPorts(left), SortedPorts(right));
+    /// <summary>Same ports in any order; a missing protocol is the server default TCP.</summary>
+    private static bool PortsEqual(IList<V1ServicePort>? left, IList<V1ServicePort>? right)
+    {
+        if ((left?.Count ?? 0) != (right?.Count ?? 0))
+        {
+            return false;
+        }
 
-    private static JsonNode? SortedPorts(IList<V1ServicePort>? ports) =>
-        ToNode((ports ?? []).OrderBy(p => p.Port).ThenBy(p => p.Name, StringComparer.Ordinal).ToList());
+        var l = (left ?? []).OrderBy(p => p.Port).ThenBy(p => p.Name, StringComparer.Ordinal).ToList();
+        var r = (right ?? []).OrderBy(p => p.Port).ThenBy(p => p.Name, StringComparer.Ordinal).ToList();
+        return l.Zip(r).All(pair =>
+            pair.First.Name == pair.Second.Name
+            && (pair.First.Protocol ?? "TCP") == (pair.Second.Protocol ?? "TCP")
+            && pair.First.Port == pair.Second.Port
+            && pair.First.TargetPort?.Value == pair.Second.TargetPort?.Value
+            && pair.First.AppProtocol == pair.Second.AppProtocol
+            && (pair.First.NodePort ?? 0) == (pair.Second.NodePort ?? 0));
+    }
 
     private static T Parse<T>(string json, string name, string ns, string annotation)
     {
