@@ -209,7 +209,7 @@ internal sealed partial class IstioRouter(IKubeCache cache, IKubeWriter writer, 
             return;
         }
 
-        foreach (var key in (string[])[KubectlAnnotation, OriginalConfigurationAnnotation])
+        foreach (var key in new[] { KubectlAnnotation, OriginalConfigurationAnnotation })
         {
             if (existing.Metadata.Annotations?.TryGetValue(key, out var value) == true)
             {
