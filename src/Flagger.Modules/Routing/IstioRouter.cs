@@ -5,7 +5,6 @@ using System.Text.RegularExpressions;
 using Flagger.Modules.Routing.Contracts;
 using Flagger.Modules.Routing.Istio;
 using Flagger.Modules.Shared.Crd;
-using Flagger.Modules.Shared.Kubernetes;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
@@ -20,7 +19,7 @@ namespace Flagger.Modules.Routing;
 /// HTTP (or TCP) routes split traffic between them. Reconcile owns the shape and keeps the live weights; SetRoutes owns
 /// the weights, mirroring and session-affinity rules. Objects are read from the cache and written only when they differ.
 /// </summary>
-internal sealed partial class IstioRouter(IKubeCache cache, IKubeWriter writer, IOptions<RoutingOptions> options, ILogger<IstioRouter> logger)
+internal sealed partial class IstioRouter(RoutingObjectStore store, IOptions<RoutingOptions> options, ILogger<IstioRouter> logger)
     : ITrafficRouter
 {
     private const string CookieHeader = "Cookie";
@@ -42,7 +41,7 @@ internal sealed partial class IstioRouter(IKubeCache cache, IKubeWriter writer, 
         var service = RequireService(canary);
         ValidateSplit(canary, split);
         var ns = canary.Metadata.NamespaceProperty;
-        var existing = cache.Get<VirtualService>(ns, apex)
+        var existing = store.Get<VirtualService>(ns, apex)
             ?? throw new RoutingException($"VirtualService {apex}.{ns} not found: the routing must be reconciled before traffic is shifted");
 
         var clone = Clone(existing);
@@ -60,7 +59,7 @@ internal sealed partial class IstioRouter(IKubeCache cache, IKubeWriter writer, 
             return;
         }
 
-        await writer.ReplaceAsync(clone, cancellationToken).ConfigureAwait(false);
+        await store.ReplaceAsync(clone, cancellationToken).ConfigureAwait(false);
         Log.RoutesSet(logger, apex, ns, split.PrimaryWeight, split.CanaryWeight, split.Mirrored);
     }
 
@@ -69,7 +68,7 @@ internal sealed partial class IstioRouter(IKubeCache cache, IKubeWriter writer, 
         var (apex, primary, canaryName) = ServiceNames(canary);
         var service = RequireService(canary);
         var ns = canary.Metadata.NamespaceProperty;
-        var vs = cache.Get<VirtualService>(ns, apex)
+        var vs = store.Get<VirtualService>(ns, apex)
             ?? throw new RoutingException($"VirtualService {apex}.{ns} get query error: not found");
         return Task.FromResult(ReadRoutes(canary, service, vs, primary, canaryName)
             ?? throw new RoutingException($"VirtualService {apex}.{ns} does not contain routes for {primary} and {canaryName}"));
@@ -79,7 +78,7 @@ internal sealed partial class IstioRouter(IKubeCache cache, IKubeWriter writer, 
     {
         var (apex, _, _) = ServiceNames(canary);
         var ns = canary.Metadata.NamespaceProperty;
-        var vs = cache.Get<VirtualService>(ns, apex);
+        var vs = store.Get<VirtualService>(ns, apex);
         if (vs is null)
         {
             return;
@@ -108,7 +107,7 @@ internal sealed partial class IstioRouter(IKubeCache cache, IKubeWriter writer, 
 
         var clone = Clone(vs);
         clone.Spec = stored;
-        await writer.ReplaceAsync(clone, cancellationToken).ConfigureAwait(false);
+        await store.ReplaceAsync(clone, cancellationToken).ConfigureAwait(false);
         Log.VirtualServiceReverted(logger, apex, ns);
     }
 
@@ -116,7 +115,7 @@ internal sealed partial class IstioRouter(IKubeCache cache, IKubeWriter writer, 
     {
         var ns = canary.Metadata.NamespaceProperty;
         var desired = new DestinationRuleSpec { Host = name, TrafficPolicy = service.TrafficPolicy is null ? null : Clone(service.TrafficPolicy) };
-        var existing = cache.Get<DestinationRule>(ns, name);
+        var existing = store.Get<DestinationRule>(ns, name);
         if (existing is null)
         {
             var created = new DestinationRule
@@ -129,7 +128,7 @@ internal sealed partial class IstioRouter(IKubeCache cache, IKubeWriter writer, 
                 },
                 Spec = desired,
             };
-            await writer.CreateAsync(created, cancellationToken).ConfigureAwait(false);
+            await store.CreateAsync(created, cancellationToken).ConfigureAwait(false);
             Log.Created(logger, DestinationRule.KubeKind, name, ns);
             return;
         }
@@ -141,7 +140,7 @@ internal sealed partial class IstioRouter(IKubeCache cache, IKubeWriter writer, 
 
         var clone = Clone(existing);
         clone.Spec = desired;
-        await writer.ReplaceAsync(clone, cancellationToken).ConfigureAwait(false);
+        await store.ReplaceAsync(clone, cancellationToken).ConfigureAwait(false);
         Log.Updated(logger, DestinationRule.KubeKind, name, ns);
     }
 
@@ -170,7 +169,7 @@ internal sealed partial class IstioRouter(IKubeCache cache, IKubeWriter writer, 
             gateways = [];
         }
 
-        var existing = cache.Get<VirtualService>(ns, apex);
+        var existing = store.Get<VirtualService>(ns, apex);
         var live = existing is null ? null : ReadRoutes(canary, service, existing, primary, canaryName);
         var split = live ?? TrafficSplit.AllPrimary;
         var desired = new VirtualServiceSpec
@@ -204,7 +203,7 @@ internal sealed partial class IstioRouter(IKubeCache cache, IKubeWriter writer, 
                 },
                 Spec = desired,
             };
-            await writer.CreateAsync(created, cancellationToken).ConfigureAwait(false);
+            await store.CreateAsync(created, cancellationToken).ConfigureAwait(false);
             Log.Created(logger, VirtualService.KubeKind, apex, ns);
             return;
         }
@@ -237,7 +236,7 @@ internal sealed partial class IstioRouter(IKubeCache cache, IKubeWriter writer, 
         clone.Spec = desired;
         clone.Metadata.Labels = labels;
         clone.Metadata.Annotations = annotations;
-        await writer.ReplaceAsync(clone, cancellationToken).ConfigureAwait(false);
+        await store.ReplaceAsync(clone, cancellationToken).ConfigureAwait(false);
         Log.Updated(logger, VirtualService.KubeKind, apex, ns);
     }
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Flagger.Modules.Routing.Contracts;
 using Flagger.Modules.Shared.Crd;
-using Flagger.Modules.Shared.Kubernetes;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
@@ -16,7 +15,7 @@ namespace Flagger.Modules.Routing;
 /// A user's pre-existing Service is taken over by selector and ports only; its original selector and ports are kept
 /// in <c>flagger.kubernetes.io/original-configuration</c> so that finalization can restore them.
 /// </summary>
-internal sealed partial class KubernetesServiceRouter(IKubeCache cache, IKubeWriter writer, ILogger<KubernetesServiceRouter> logger)
+internal sealed partial class KubernetesServiceRouter(RoutingObjectStore store, ILogger<KubernetesServiceRouter> logger)
     : IServiceRouter
 {
     public async Task InitializeAsync(Canary canary, ServiceTarget target, CancellationToken cancellationToken)
@@ -38,7 +37,7 @@ internal sealed partial class KubernetesServiceRouter(IKubeCache cache, IKubeWri
     {
         var (apex, _, _) = ServiceNames(canary);
         var ns = canary.Metadata.NamespaceProperty;
-        var existing = cache.Get<V1Service>(ns, apex);
+        var existing = store.Get<V1Service>(ns, apex);
 
         // Services created by Flagger (any Canary controller) go away with their owner.
         if (existing is null || CanaryController(existing.Metadata) is not null)
@@ -72,7 +71,7 @@ internal sealed partial class KubernetesServiceRouter(IKubeCache cache, IKubeWri
             return;
         }
 
-        await writer.ReplaceAsync(clone, cancellationToken).ConfigureAwait(false);
+        await store.ReplaceAsync(clone, cancellationToken).ConfigureAwait(false);
         Log.ServiceReverted(logger, apex, ns, Id(canary));
     }
 
@@ -86,7 +85,7 @@ internal sealed partial class KubernetesServiceRouter(IKubeCache cache, IKubeWri
         labels[target.LabelSelector] = name;
         var annotations = WithFluxDisabled(metadata?.Annotations);
 
-        var existing = cache.Get<V1Service>(ns, name);
+        var existing = store.Get<V1Service>(ns, name);
         if (existing is null)
         {
             var created = new V1Service
@@ -110,7 +109,7 @@ internal sealed partial class KubernetesServiceRouter(IKubeCache cache, IKubeWri
                     TrafficDistribution = string.IsNullOrEmpty(service.TrafficDistribution) ? null : service.TrafficDistribution,
                 },
             };
-            await writer.CreateAsync(created, cancellationToken).ConfigureAwait(false);
+            await store.CreateAsync(created, cancellationToken).ConfigureAwait(false);
             Log.ServiceCreated(logger, name, ns, Id(canary));
             return;
         }
@@ -182,7 +181,7 @@ internal sealed partial class KubernetesServiceRouter(IKubeCache cache, IKubeWri
         }
 
         clone.Metadata.Annotations = WithFluxDisabled(clone.Metadata.Annotations);
-        await writer.ReplaceAsync(clone, cancellationToken).ConfigureAwait(false);
+        await store.ReplaceAsync(clone, cancellationToken).ConfigureAwait(false);
         Log.ServiceUpdated(logger, name, ns, Id(canary));
     }
 

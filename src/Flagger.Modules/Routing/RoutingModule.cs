@@ -10,7 +10,7 @@ public static class RoutingModule
 {
     /// <summary>
     /// Adds the routers and binds <see cref="RoutingOptions"/> from the <c>Routing</c> configuration section; the
-    /// runtime maps <c>--mesh-provider</c> and friends onto it. Needs <c>IKubeCache</c> and <c>IKubeWriter</c>.
+    /// runtime maps <c>--mesh-provider</c> and friends onto it. Needs <c>IKubeCache</c>, <c>IKubeWriter</c> and <c>TimeProvider</c> (the Shared module).
     /// </summary>
     public static IHostApplicationBuilder AddRoutingModule(this IHostApplicationBuilder builder, Action<RoutingOptions>? configure = null)
     {
@@ -21,6 +21,7 @@ public static class RoutingModule
             options.Configure(configure);
         }
 
+        builder.Services.AddSingleton<RoutingObjectStore>();
         builder.Services.AddSingleton<IstioRouter>();
         builder.Services.AddSingleton<KubernetesNopRouter>();
         builder.Services.AddSingleton<KubernetesServiceRouter>();

@@ -65,6 +65,7 @@ public sealed class RoutingFactoryTests
         var kube = new InMemoryKube();
         builder.Services.AddSingleton<IKubeCache>(kube);
         builder.Services.AddSingleton<IKubeWriter>(kube);
+        builder.Services.AddSingleton(TimeProvider.System);
         builder.AddRoutingModule();
         using var host = builder.Build();
 

@@ -47,10 +47,10 @@ internal static class RoutingTestKit
     public static Canary CanaryFromYaml(string yaml) => KubernetesYaml.Deserialize<Canary>(yaml);
 
     public static KubernetesServiceRouter ServiceRouter(InMemoryKube kube) =>
-        new(kube, kube, NullLogger<KubernetesServiceRouter>.Instance);
+        new(new RoutingObjectStore(kube, kube, TimeProvider.System), NullLogger<KubernetesServiceRouter>.Instance);
 
     public static IstioRouter IstioRouter(InMemoryKube kube, bool ownerRefs = true) =>
-        new(kube, kube, Options.Create(new RoutingOptions { SetOwnerReferences = ownerRefs }), NullLogger<IstioRouter>.Instance);
+        new(new RoutingObjectStore(kube, kube, TimeProvider.System), Options.Create(new RoutingOptions { SetOwnerReferences = ownerRefs }), NullLogger<IstioRouter>.Instance);
 
     /// <summary>Asserts that <paramref name="actual"/> serializes to exactly the JSON <paramref name="expected"/>.</summary>
     public static void AssertJson(string expected, object? actual)
