@@ -119,6 +119,28 @@ public sealed class KubernetesServiceRouterTests
     }
 
     [Fact]
+    public async Task Manual_edits_of_owned_services_are_undone_and_apex_metadata_follows_the_canary()
+    {
+        var router = ServiceRouter(_kube);
+        await router.InitializeAsync(Canary(), Target, Ct);
+        await router.ReconcileAsync(Canary(), Target, Ct);
+        var edited = RoutingConventions.Clone(_kube.Get<V1Service>("test", "podinfo-canary")!);
+        edited.Spec.Ports[0].Name = "http2-podinfo";
+        edited.Spec.Ports[0].Port = 8080;
+        _kube.Seed(edited);
+        _kube.Writes.Clear();
+
+        await router.InitializeAsync(Canary(), Target, Ct);
+        await router.ReconcileAsync(Canary(c => c.Spec.Service!.Apex = new CustomMetadata { Labels = new() { ["test"] = "test1" }, Annotations = new() { ["test1"] = "test" } }), Target, Ct);
+
+        Assert.Equal([("update", "V1Service", "test", "podinfo-canary"), ("update", "V1Service", "test", "podinfo")], _kube.Writes);
+        AssertJson("""[{"name":"http","protocol":"TCP","port":9898,"targetPort":9898}]""", _kube.Get<V1Service>("test", "podinfo-canary")!.Spec.Ports);
+        var apex = _kube.Get<V1Service>("test", "podinfo")!;
+        AssertJson("""{"test":"test1","app":"podinfo"}""", apex.Metadata.Labels);
+        AssertJson("""{"test1":"test","kustomize.toolkit.fluxcd.io/reconcile":"disabled","helm.toolkit.fluxcd.io/driftDetection":"disabled"}""", apex.Metadata.Annotations);
+    }
+
+    [Fact]
     public async Task A_users_service_is_taken_over_by_selector_keeping_its_nodeport_and_metadata_and_reverted_on_finalize()
     {
         _kube.Seed(new V1Service
