@@ -1,0 +1,32 @@
+using Flagger.Modules.Routing.Contracts;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Flagger.Modules.Routing;
+
+/// <summary>Registers the routing module: <see cref="IRoutingFactory"/> and its routers.</summary>
+public static class RoutingModule
+{
+    /// <summary>
+    /// Adds the routers and binds <see cref="RoutingOptions"/> from the <c>Routing</c> configuration section; the
+    /// runtime maps <c>--mesh-provider</c> and friends onto it. Needs <c>IKubeCache</c>, <c>IKubeWriter</c> and <c>TimeProvider</c> (the Shared module).
+    /// </summary>
+    public static IHostApplicationBuilder AddRoutingModule(this IHostApplicationBuilder builder, Action<RoutingOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = builder.Services.AddOptions<RoutingOptions>().Bind(builder.Configuration.GetSection(RoutingOptions.SectionName));
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        builder.Services.AddSingleton<RoutingObjectStore>();
+        builder.Services.AddSingleton<IstioRouter>();
+        builder.Services.AddSingleton<KubernetesNopRouter>();
+        builder.Services.AddSingleton<KubernetesServiceRouter>();
+        builder.Services.AddSingleton<NoopServiceRouter>();
+        builder.Services.AddSingleton<IRoutingFactory, RoutingFactory>();
+        return builder;
+    }
+}
