@@ -34,7 +34,7 @@ public static class CanaryValidator
 
         var ns = canary.Metadata?.NamespaceProperty ?? "";
         var provider = ValidateProvider(spec, options, errors);
-        var knativeTarget = ValidateTarget(spec, provider, errors);
+        var knativeTarget = ValidateTarget(spec, errors);
         ValidateAutoscaler(spec, knativeTarget, errors);
         ValidateProviderRefs(spec, provider, ns, options, errors);
         ValidateService(spec, provider, knativeTarget, errors);
@@ -136,13 +136,16 @@ public static class CanaryValidator
         return errors;
     }
 
-    private static string ValidateProvider(CanarySpec spec, ValidationOptions options, List<ValidationError> errors)
+    // Returns the effective provider, or null when it is unknown (provider-specific checks are then skipped so that
+    // one wrong name does not produce a cascade of follow-up errors).
+    private static string? ValidateProvider(CanarySpec spec, ValidationOptions options, List<ValidationError> errors)
     {
         if (!string.IsNullOrEmpty(spec.Provider))
         {
             if (!KnownValues.IsKnownMeshProvider(spec.Provider))
             {
                 errors.Add(new("spec.provider", $"unknown provider \"{spec.Provider}\" (known: {Join(KnownValues.MeshProviders)})"));
+                return null;
             }
 
             return spec.Provider;
@@ -151,12 +154,13 @@ public static class CanaryValidator
         if (!KnownValues.IsKnownMeshProvider(options.DefaultProvider))
         {
             errors.Add(new("spec.provider", $"not set, and the operator's default provider \"{options.DefaultProvider}\" is unknown (known: {Join(KnownValues.MeshProviders)})"));
+            return null;
         }
 
         return options.DefaultProvider;
     }
 
-    private static bool ValidateTarget(CanarySpec spec, string provider, List<ValidationError> errors)
+    private static bool ValidateTarget(CanarySpec spec, List<ValidationError> errors)
     {
         var target = spec.TargetRef;
         if (target is null)
@@ -250,7 +254,7 @@ public static class CanaryValidator
         }
     }
 
-    private static void ValidateProviderRefs(CanarySpec spec, string provider, string ns, ValidationOptions options, List<ValidationError> errors)
+    private static void ValidateProviderRefs(CanarySpec spec, string? provider, string ns, ValidationOptions options, List<ValidationError> errors)
     {
         if (provider is "nginx" or "skipper" && spec.IngressRef is null)
         {
@@ -287,7 +291,7 @@ public static class CanaryValidator
         }
     }
 
-    private static void ValidateService(CanarySpec spec, string provider, bool knativeTarget, List<ValidationError> errors)
+    private static void ValidateService(CanarySpec spec, string? provider, bool knativeTarget, List<ValidationError> errors)
     {
         var service = spec.Service;
         if (service is null)
@@ -330,7 +334,7 @@ public static class CanaryValidator
             errors.Add(new("spec.service.delegation", "cannot be combined with service.hosts or service.gateways (a delegate VirtualService has neither)"));
         }
 
-        if (provider.StartsWith("gatewayapi", StringComparison.Ordinal) && service.GatewayRefs is not { Count: > 0 })
+        if (provider is not null && provider.StartsWith("gatewayapi", StringComparison.Ordinal) && service.GatewayRefs is not { Count: > 0 })
         {
             errors.Add(new("spec.service.gatewayRefs", $"required by provider {provider} (the parents the HTTPRoute attaches to)"));
         }
@@ -358,7 +362,7 @@ public static class CanaryValidator
         }
     }
 
-    private static void ValidateAnalysis(CanaryAnalysis? analysis, string provider, string ns, ValidationOptions options, List<ValidationError> errors)
+    private static void ValidateAnalysis(CanaryAnalysis? analysis, string? provider, string ns, ValidationOptions options, List<ValidationError> errors)
     {
         if (analysis is null)
         {
@@ -392,7 +396,7 @@ public static class CanaryValidator
         ValidatePercent("spec.analysis.primaryReadyThreshold", analysis.PrimaryReadyThreshold, errors);
         ValidatePercent("spec.analysis.canaryReadyThreshold", analysis.CanaryReadyThreshold, errors);
 
-        if (analysis.Mirror == true && !MirrorProviders.Contains(provider))
+        if (analysis.Mirror == true && provider is not null && !MirrorProviders.Contains(provider))
         {
             errors.Add(new("spec.analysis.mirror", $"traffic mirroring is not supported by provider {provider} (supported: {Join(MirrorProviders)})"));
         }
@@ -457,7 +461,7 @@ public static class CanaryValidator
         }
     }
 
-    private static void ValidateSessionAffinity(SessionAffinity? affinity, string provider, List<ValidationError> errors)
+    private static void ValidateSessionAffinity(SessionAffinity? affinity, string? provider, List<ValidationError> errors)
     {
         if (affinity is null)
         {
@@ -480,7 +484,7 @@ public static class CanaryValidator
             errors.Add(new($"{path}.maxAge", $"must not be negative (got {affinity.MaxAge})"));
         }
 
-        if (!SessionAffinityProviders.Contains(provider))
+        if (provider is not null && !SessionAffinityProviders.Contains(provider))
         {
             errors.Add(new(path, $"session affinity is not supported by provider {provider} (supported: {Join(SessionAffinityProviders)})"));
         }
