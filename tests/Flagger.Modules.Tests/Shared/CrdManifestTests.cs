@@ -87,6 +87,69 @@ public sealed class CrdManifestTests
         Assert.True(kedaCanaries > 0, "the upstream set has a KEDA canary; it must be reported as not supported yet");
     }
 
+    [Fact]
+    public void Crd_manifests_declare_every_field_and_enum_value_of_upstreams_crd()
+    {
+        var upstreamFile = Path.Combine(RepoPaths.UpstreamReference, "reference", "upstream", "flagger-crd.yaml");
+        if (!File.Exists(upstreamFile))
+        {
+            Assert.Skip($"upstream CRD not found at {upstreamFile} (set FLAGGER_UPSTREAM_REFERENCE)");
+        }
+
+        var upstreamDir = Directory.CreateTempSubdirectory("flagger-upstream-crd");
+        try
+        {
+            File.Copy(upstreamFile, Path.Combine(upstreamDir.FullName, "crd.yaml"));
+            var upstream = CrdSchemas.Load(upstreamDir.FullName);
+            var missing = new List<string>();
+            foreach (var (apiVersion, kind) in upstream.Kinds)
+            {
+                var ours = Fields(CrdSchemas.Repository.Structural(apiVersion, kind), kind);
+                foreach (var (path, enumValues) in Fields(upstream.Structural(apiVersion, kind), kind))
+                {
+                    if (!ours.TryGetValue(path, out var ourEnum))
+                    {
+                        missing.Add($"{path}: missing");
+                    }
+                    else if (enumValues.Except(ourEnum).ToList() is { Count: > 0 } values)
+                    {
+                        missing.Add($"{path}: enum lacks {string.Join(", ", values)}");
+                    }
+                }
+            }
+
+            Assert.True(missing.Count == 0, string.Join("\n", missing));
+        }
+        finally
+        {
+            upstreamDir.Delete(recursive: true);
+        }
+    }
+
+    private static Dictionary<string, List<string>> Fields(JsonNode schema, string path)
+    {
+        var result = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        void Walk(JsonNode? node, string at)
+        {
+            if (node is not JsonObject o)
+            {
+                return;
+            }
+
+            foreach (var (name, child) in o["properties"] as JsonObject ?? [])
+            {
+                result[$"{at}.{name}"] = [.. (child?["enum"] as JsonArray ?? []).Select(v => (string?)v ?? "")];
+                Walk(child, $"{at}.{name}");
+            }
+
+            Walk(o["items"], at + "[]");
+            Walk(o["additionalProperties"], at + "{}");
+        }
+
+        Walk(schema, path);
+        return result;
+    }
+
     [Theory]
     [InlineData("canaries.yaml", "Canary", "canaries", "canary")]
     [InlineData("metrictemplates.yaml", "MetricTemplate", "metrictemplates", "metrictemplate")]
