@@ -11,9 +11,13 @@ internal static class RepoPaths
 
     public static string BrokenFixtures => Path.Combine(Root, "tests", "Flagger.Modules.Tests", "Fixtures", "Broken");
 
-    /// <summary>Upstream Flagger's objects and validation tool, present on the project's machines, not in the repository.</summary>
+    /// <summary>
+    /// Upstream Flagger's objects and validation tool: the project's shared reference folder, which sits beside the
+    /// checkout (<c>../shared</c>, as on developer machines and in CI), not in the repository.
+    /// </summary>
     public static string UpstreamReference =>
-        Environment.GetEnvironmentVariable("FLAGGER_UPSTREAM_REFERENCE") is { Length: > 0 } dir ? dir : "/work/shared";
+        Environment.GetEnvironmentVariable("FLAGGER_UPSTREAM_REFERENCE") is { Length: > 0 } dir ? dir
+            : new[] { Path.Combine(Root, "..", "shared"), "/work/shared" }.FirstOrDefault(Directory.Exists) ?? Path.Combine(Root, "..", "shared");
 
     public static string UpstreamObjects => Path.Combine(UpstreamReference, "reference", "upstream", "objects");
 
