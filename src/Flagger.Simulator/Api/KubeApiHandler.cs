@@ -346,7 +346,7 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
             // Like the real server: 200, then one ERROR event carrying the 410 Status.
             ctx.Response.StatusCode = 200;
             ctx.Response.ContentType = "application/json";
-            await WriteEventAsync(ctx, "ERROR", JsonSerializer.SerializeToUtf8Bytes(ex.ToStatus()), timeout.Token);
+            await WriteEventAsync(ctx, "ERROR", JsonSerializer.SerializeToUtf8Bytes(ex.ToStatus()), ctx.RequestAborted);
             return;
         }
 
@@ -355,8 +355,8 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
             ctx.Response.StatusCode = 200;
             ctx.Response.ContentType = "application/json";
             ctx.Response.Headers.CacheControl = "no-cache, private";
-            await ctx.Response.StartAsync(timeout.Token);
-            await ctx.Response.BodyWriter.FlushAsync(timeout.Token);
+            await ctx.Response.StartAsync(ctx.RequestAborted);
+            await ctx.Response.BodyWriter.FlushAsync(ctx.RequestAborted);
             if (drop)
             {
                 return;
@@ -380,7 +380,7 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
                                 ["apiVersion"] = req.Type.ApiVersionFor(req.Version),
                                 ["metadata"] = new JsonObject { ["resourceVersion"] = rv.ToString(CultureInfo.InvariantCulture) },
                             };
-                            await WriteEventAsync(ctx, "BOOKMARK", JsonSerializer.SerializeToUtf8Bytes(bookmark), timeout.Token);
+                            await WriteEventAsync(ctx, "BOOKMARK", JsonSerializer.SerializeToUtf8Bytes(bookmark), ctx.RequestAborted);
                         }
 
                         continue;
@@ -400,7 +400,7 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
                     WriteEvent(ctx, evt.Type, payload);
                 }
 
-                await ctx.Response.BodyWriter.FlushAsync(timeout.Token);
+                await ctx.Response.BodyWriter.FlushAsync(ctx.RequestAborted);
             }
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)

@@ -21,23 +21,20 @@ internal sealed partial class Admission(ClusterStore store)
 
     public void CheckKind(ResourceType type, JsonObject body)
     {
+        // Like the real decoder: an absent kind/apiVersion defaults to the URL's; a different one is rejected.
         var kind = (string?)body["kind"];
         var apiVersion = (string?)body["apiVersion"];
-        if (string.IsNullOrEmpty(kind))
-        {
-            throw ApiException.BadRequest("Object 'Kind' is missing in the request body");
-        }
-
-        if (kind != type.Kind)
+        if (!string.IsNullOrEmpty(kind) && kind != type.Kind)
         {
             throw ApiException.BadRequest($"the kind of the provided object ({kind}) does not match the kind of the URL resource ({type.Kind}): kind: Invalid value");
         }
 
-        if (string.IsNullOrEmpty(apiVersion) || !type.Versions.Any(v => type.ApiVersionFor(v) == apiVersion))
+        if (!string.IsNullOrEmpty(apiVersion) && !type.Versions.Any(v => type.ApiVersionFor(v) == apiVersion))
         {
             throw ApiException.BadRequest($"the API version in the data ({apiVersion}) does not match the expected API version ({type.ApiVersionFor(type.StorageVersion)}): apiVersion: Invalid value");
         }
 
+        body["kind"] = type.Kind;
         body["apiVersion"] = type.ApiVersionFor(type.StorageVersion);
     }
 

@@ -9,7 +9,7 @@ internal sealed class Watcher(ResourceType type, string? ns, LabelSelector label
 {
     public ResourceType Type { get; } = type;
     public Channel<WatchEvent> Channel { get; } = System.Threading.Channels.Channel.CreateUnbounded<WatchEvent>(
-        new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
+        new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
 
     public bool Matches(StoredObject obj) =>
         (ns is null || obj.Namespace == ns) && labels.Matches(obj.Labels) && fields.Matches(obj);
