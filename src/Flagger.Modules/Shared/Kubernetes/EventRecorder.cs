@@ -10,13 +10,18 @@ namespace Flagger.Modules.Shared.Kubernetes;
 /// reason and message on the same object within the aggregation window bumps <c>count</c> and <c>lastTimestamp</c> of
 /// the existing Event instead of creating a new one. Failures are logged, never thrown into the rollout.
 /// </summary>
-internal sealed partial class EventRecorder(KubeApiClient api, TimeProvider time, ILogger<EventRecorder> logger) : IEventRecorder
+internal sealed partial class EventRecorder(KubeApiClient api, Leadership leadership, TimeProvider time, ILogger<EventRecorder> logger) : IEventRecorder
 {
     private static readonly TimeSpan AggregationWindow = TimeSpan.FromMinutes(10);
     private readonly ConcurrentDictionary<string, (Corev1Event Event, DateTimeOffset Last)> _recent = new();
 
     public async Task RecordAsync(IKubernetesObject<V1ObjectMeta> involved, string type, string reason, string message, CancellationToken cancellationToken)
     {
+        if (!leadership.IsLeader)
+        {
+            return;
+        }
+
         var now = time.GetUtcNow();
         var key = $"{involved.Kind}/{involved.Metadata.NamespaceProperty}/{involved.Metadata.Name}/{type}/{reason}/{message}";
         try

@@ -115,9 +115,15 @@ internal sealed class KubeApiClient(k8s.Kubernetes kubernetes, TimeSpan requestT
         }
     }
 
-    /// <summary>GET of a non-resource path such as <c>/version</c>.</summary>
-    public Task<T?> GetPathAsync<T>(string path, CancellationToken cancellationToken) where T : class =>
-        SendAsync<T>(HttpMethod.Get, path, null, cancellationToken);
+    /// <summary>The server's <c>gitVersion</c> from <c>/version</c>.</summary>
+    public async Task<string> GetServerVersionAsync(CancellationToken cancellationToken) =>
+        (await SendAsync<VersionInfo>(HttpMethod.Get, "/version", null, cancellationToken))?.GitVersion ?? "unknown";
+
+    /// <summary>Lists at most one object of a kind: proves the kind is installed and readable.</summary>
+    public async Task ProbeAsync<T>(CancellationToken cancellationToken) where T : class
+    {
+        using var response = await SendRawAsync(HttpMethod.Get, ResourceKind.Of<T>().CollectionPath(null) + "?limit=1", null, requestTimeout, cancellationToken);
+    }
 
     private async Task<T> SendJsonAsync<T>(HttpMethod method, string path, T obj, CancellationToken cancellationToken) where T : class
     {

@@ -1,5 +1,6 @@
 using k8s;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -34,6 +35,7 @@ public static class KubernetesAccess
         });
         builder.Services.AddSingleton<IKubeCache>(sp => sp.GetRequiredService<KubeCache>());
         builder.Services.AddSingleton<IKubeWriter, KubeWriter>();
+        builder.Services.TryAddSingleton(new Leadership(electionEnabled: false));
         builder.Services.AddSingleton<IEventRecorder, EventRecorder>();
         builder.Services.AddHostedService<CacheRunner>();
         return builder;
