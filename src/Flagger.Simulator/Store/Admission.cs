@@ -1,0 +1,571 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace Flagger.Simulator.Store;
+
+/// <summary>
+/// Per-kind defaulting and validation run inside the store lock, plus CRD registration: what the real API server's
+/// strategies and the apiextensions server do for the kinds the operator touches.
+/// </summary>
+internal sealed partial class Admission(ClusterStore store)
+{
+    private const string NameChars = "bcdfghjklmnpqrstvwxz2456789";
+    private int nextClusterIp = 10;
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
+    private static partial Regex Subdomain();
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
+    private static partial Regex Label();
+
+    public void CheckKind(ResourceType type, JsonObject body)
+    {
+        var kind = (string?)body["kind"];
+        var apiVersion = (string?)body["apiVersion"];
+        if (string.IsNullOrEmpty(kind))
+        {
+            throw ApiException.BadRequest("Object 'Kind' is missing in the request body");
+        }
+
+        if (kind != type.Kind)
+        {
+            throw ApiException.BadRequest($"the kind of the provided object ({kind}) does not match the kind of the URL resource ({type.Kind}): kind: Invalid value");
+        }
+
+        if (string.IsNullOrEmpty(apiVersion) || !type.Versions.Any(v => type.ApiVersionFor(v) == apiVersion))
+        {
+            throw ApiException.BadRequest($"the API version in the data ({apiVersion}) does not match the expected API version ({type.ApiVersionFor(type.StorageVersion)}): apiVersion: Invalid value");
+        }
+
+        body["apiVersion"] = type.ApiVersionFor(type.StorageVersion);
+    }
+
+    public JsonObject PrepareCreate(ResourceType type, string? ns, JsonObject body)
+    {
+        CheckKind(type, body);
+        if (body["metadata"] is not JsonObject meta)
+        {
+            if (body["metadata"] is not null)
+            {
+                throw ApiException.BadRequest("metadata: Invalid value: must be an object");
+            }
+
+            body["metadata"] = meta = new JsonObject();
+        }
+
+        var name = (string?)meta["name"];
+        if (string.IsNullOrEmpty(name))
+        {
+            var prefix = (string?)meta["generateName"];
+            if (string.IsNullOrEmpty(prefix))
+            {
+                throw ApiException.Invalid(type, "", "metadata.name", "Required value: name or generateName is required");
+            }
+
+            name = prefix + new string(Enumerable.Range(0, 5).Select(_ => NameChars[Random.Shared.Next(NameChars.Length)]).ToArray());
+            meta["name"] = name;
+        }
+
+        var valid = type == BuiltinTypes.Namespaces ? Label().IsMatch(name) && name.Length <= 63 : Subdomain().IsMatch(name) && name.Length <= 253;
+        if (!valid)
+        {
+            throw ApiException.Invalid(type, name, "metadata.name",
+                $"Invalid value: \"{name}\": a lowercase RFC 1123 {(type == BuiltinTypes.Namespaces ? "label" : "subdomain")} must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character");
+        }
+
+        if (type.Namespaced)
+        {
+            if ((string?)meta["namespace"] is { Length: > 0 } bodyNs && bodyNs != ns)
+            {
+                throw ApiException.BadRequest("the namespace of the provided object does not match the namespace sent on the request");
+            }
+
+            meta["namespace"] = ns;
+        }
+        else
+        {
+            meta.Remove("namespace");
+        }
+
+        return meta;
+    }
+
+    /// <summary>Kind-specific defaults and validation for a create (<paramref name="old"/> null) or an update.</summary>
+    public void Admit(ResourceType type, JsonObject obj, StoredObject? old)
+    {
+        var name = (string?)obj["metadata"]?["name"] ?? "";
+        if (type.IsCustom)
+        {
+            AdmitCustom(type, obj, name);
+            return;
+        }
+
+        switch (type.Kind)
+        {
+            case "Namespace":
+                obj["spec"] ??= new JsonObject { ["finalizers"] = new JsonArray("kubernetes") };
+                obj["status"] ??= new JsonObject { ["phase"] = "Active" };
+                break;
+            case "Deployment":
+                AdmitWorkload(type, obj, old, name, isDeployment: true);
+                break;
+            case "DaemonSet":
+            case "ReplicaSet":
+                AdmitWorkload(type, obj, old, name, isDeployment: type.Kind == "ReplicaSet");
+                break;
+            case "Service":
+                AdmitService(type, obj, old, name);
+                break;
+            case "Secret":
+                AdmitSecret(type, obj, name);
+                break;
+            case "HorizontalPodAutoscaler":
+                if (obj["spec"]?["scaleTargetRef"] is not JsonObject)
+                {
+                    throw ApiException.Invalid(type, name, "spec.scaleTargetRef", "Required value");
+                }
+
+                if (obj["spec"]?["maxReplicas"] is null)
+                {
+                    throw ApiException.Invalid(type, name, "spec.maxReplicas", "Required value");
+                }
+
+                break;
+            case "CustomResourceDefinition":
+                AdmitCrd(type, obj, old, name);
+                break;
+        }
+    }
+
+    private static void AdmitWorkload(ResourceType type, JsonObject obj, StoredObject? old, string name, bool isDeployment)
+    {
+        if (obj["spec"] is not JsonObject spec)
+        {
+            throw ApiException.Invalid(type, name, "spec", "Required value");
+        }
+
+        if (spec["selector"] is not JsonObject selector)
+        {
+            throw ApiException.Invalid(type, name, "spec.selector", "Required value");
+        }
+
+        var templateLabels = StoredObject.ReadMap(spec["template"]?["metadata"]?["labels"]);
+        var matchLabels = StoredObject.ReadMap(selector["matchLabels"]);
+        if (matchLabels.Count == 0 && selector["matchExpressions"] is null)
+        {
+            throw ApiException.Invalid(type, name, "spec.selector", "Invalid value: empty selector is invalid for deployment");
+        }
+
+        if (matchLabels.Any(kv => !templateLabels.TryGetValue(kv.Key, out var v) || v != kv.Value))
+        {
+            throw ApiException.Invalid(type, name, "spec.template.metadata.labels",
+                $"Invalid value: {spec["template"]?["metadata"]?["labels"]?.ToJsonString() ?? "null"}: `selector` does not match template `labels`");
+        }
+
+        if (spec["template"]?["spec"]?["containers"] is not JsonArray { Count: > 0 } containers)
+        {
+            throw ApiException.Invalid(type, name, "spec.template.spec.containers", "Required value");
+        }
+
+        for (var i = 0; i < containers.Count; i++)
+        {
+            if (string.IsNullOrEmpty((string?)containers[i]?["name"]))
+            {
+                throw ApiException.Invalid(type, name, $"spec.template.spec.containers[{i}].name", "Required value");
+            }
+
+            if (string.IsNullOrEmpty((string?)containers[i]?["image"]))
+            {
+                throw ApiException.Invalid(type, name, $"spec.template.spec.containers[{i}].image", "Required value");
+            }
+
+            foreach (var port in (containers[i]?["ports"] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                port["protocol"] ??= "TCP";
+            }
+        }
+
+        if (old is not null && !JsonNode.DeepEquals(old.Node["spec"]?["selector"], selector))
+        {
+            throw ApiException.Invalid(type, name, "spec.selector", $"Invalid value: {selector.ToJsonString()}: field is immutable");
+        }
+
+        spec["revisionHistoryLimit"] ??= 10;
+        if (isDeployment)
+        {
+            spec["replicas"] ??= 1;
+            spec["progressDeadlineSeconds"] ??= 600;
+            spec["strategy"] ??= new JsonObject
+            {
+                ["type"] = "RollingUpdate",
+                ["rollingUpdate"] = new JsonObject { ["maxUnavailable"] = "25%", ["maxSurge"] = "25%" },
+            };
+        }
+        else
+        {
+            spec["updateStrategy"] ??= new JsonObject
+            {
+                ["type"] = "RollingUpdate",
+                ["rollingUpdate"] = new JsonObject { ["maxUnavailable"] = 1, ["maxSurge"] = 0 },
+            };
+        }
+    }
+
+    private void AdmitService(ResourceType type, JsonObject obj, StoredObject? old, string name)
+    {
+        var spec = obj["spec"] as JsonObject ?? throw ApiException.Invalid(type, name, "spec", "Required value");
+        var svcType = (string?)spec["type"] ?? "ClusterIP";
+        spec["type"] = svcType;
+        spec["sessionAffinity"] ??= "None";
+        var oldIp = (string?)old?.Node["spec"]?["clusterIP"];
+        var ip = (string?)spec["clusterIP"];
+        if (old is not null && !string.IsNullOrEmpty(ip) && !string.IsNullOrEmpty(oldIp) && ip != oldIp)
+        {
+            throw ApiException.Invalid(type, name, "spec.clusterIP", $"Invalid value: \"{ip}\": field is immutable");
+        }
+
+        if (svcType != "ExternalName")
+        {
+            if (string.IsNullOrEmpty(ip))
+            {
+                ip = oldIp ?? $"10.96.{nextClusterIp / 250 % 250}.{(nextClusterIp++ % 250) + 1}";
+                spec["clusterIP"] = ip;
+            }
+
+            spec["clusterIPs"] = new JsonArray(ip);
+            if (spec["ports"] is not JsonArray { Count: > 0 } ports)
+            {
+                if (ip != "None")
+                {
+                    throw ApiException.Invalid(type, name, "spec.ports", "Required value");
+                }
+            }
+            else
+            {
+                for (var i = 0; i < ports.Count; i++)
+                {
+                    var port = ports[i] as JsonObject ?? throw ApiException.Invalid(type, name, $"spec.ports[{i}]", "Invalid value: must be an object");
+                    if (port["port"] is null)
+                    {
+                        throw ApiException.Invalid(type, name, $"spec.ports[{i}].port", "Required value");
+                    }
+
+                    if (ports.Count > 1 && string.IsNullOrEmpty((string?)port["name"]))
+                    {
+                        throw ApiException.Invalid(type, name, $"spec.ports[{i}].name", "Required value");
+                    }
+
+                    port["protocol"] ??= "TCP";
+                    port["targetPort"] ??= port["port"]!.DeepClone();
+                }
+            }
+        }
+
+        obj["status"] ??= new JsonObject { ["loadBalancer"] = new JsonObject() };
+    }
+
+    private static void AdmitSecret(ResourceType type, JsonObject obj, string name)
+    {
+        obj["type"] ??= "Opaque";
+        if (obj["data"] is JsonObject data)
+        {
+            foreach (var (key, value) in data)
+            {
+                if (value is not JsonValue v || !v.TryGetValue<string>(out var s) || !IsBase64(s))
+                {
+                    throw ApiException.Invalid(type, name, $"data[{key}]", "Invalid value: illegal base64 data");
+                }
+            }
+        }
+
+        if (obj["stringData"] is JsonObject stringData)
+        {
+            var target = obj["data"] as JsonObject ?? new JsonObject();
+            foreach (var (key, value) in stringData)
+            {
+                target[key] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes((string?)value ?? ""));
+            }
+
+            obj["data"] = target;
+            obj.Remove("stringData");
+        }
+    }
+
+    private static bool IsBase64(string s)
+    {
+        var buffer = new byte[s.Length];
+        return Convert.TryFromBase64String(s, buffer, out _);
+    }
+
+    // ---- CustomResourceDefinitions ----
+
+    private static void AdmitCrd(ResourceType type, JsonObject obj, StoredObject? old, string name)
+    {
+        var spec = obj["spec"] as JsonObject ?? throw ApiException.Invalid(type, name, "spec", "Required value");
+        var group = (string?)spec["group"];
+        var names = spec["names"] as JsonObject ?? throw ApiException.Invalid(type, name, "spec.names", "Required value");
+        var plural = (string?)names["plural"];
+        var kind = (string?)names["kind"];
+        if (string.IsNullOrEmpty(group))
+        {
+            throw ApiException.Invalid(type, name, "spec.group", "Required value");
+        }
+
+        if (string.IsNullOrEmpty(plural))
+        {
+            throw ApiException.Invalid(type, name, "spec.names.plural", "Required value");
+        }
+
+        if (string.IsNullOrEmpty(kind))
+        {
+            throw ApiException.Invalid(type, name, "spec.names.kind", "Required value");
+        }
+
+        if (name != plural + "." + group)
+        {
+            throw ApiException.Invalid(type, name, "metadata.name", $"Invalid value: \"{name}\": must be spec.names.plural+\".\"+spec.group");
+        }
+
+        var scope = (string?)spec["scope"];
+        if (scope is not ("Namespaced" or "Cluster"))
+        {
+            throw ApiException.Invalid(type, name, "spec.scope", $"Unsupported value: \"{scope}\": supported values: \"Cluster\", \"Namespaced\"");
+        }
+
+        if (spec["versions"] is not JsonArray { Count: > 0 } versions)
+        {
+            throw ApiException.Invalid(type, name, "spec.versions", "Invalid value: must have exactly one version marked as storage version");
+        }
+
+        if (versions.Count(v => (bool?)v?["storage"] == true) != 1)
+        {
+            throw ApiException.Invalid(type, name, "spec.versions", "Invalid value: must have exactly one version marked as storage version");
+        }
+
+        if (old is not null && (string?)old.Node["spec"]?["group"] != group)
+        {
+            throw ApiException.Invalid(type, name, "spec.group", "Invalid value: field is immutable");
+        }
+
+        names["singular"] ??= plural is null ? null : ((string)names["kind"]!).ToLowerInvariant();
+        names["listKind"] ??= kind + "List";
+        var storage = versions.First(v => (bool?)v?["storage"] == true)!["name"]!.GetValue<string>();
+        var stored = new JsonArray(((old?.Node["status"]?["storedVersions"] as JsonArray)?.Select(v => (string?)v) ?? [])
+            .Append(storage).Distinct().Select(v => (JsonNode?)JsonValue.Create(v)).ToArray());
+        var now = DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        obj["status"] = new JsonObject
+        {
+            ["conditions"] = new JsonArray(
+                new JsonObject { ["type"] = "NamesAccepted", ["status"] = "True", ["reason"] = "NoConflicts", ["message"] = "no conflicts found", ["lastTransitionTime"] = now },
+                new JsonObject { ["type"] = "Established", ["status"] = "True", ["reason"] = "InitialNamesAccepted", ["message"] = "the initial names have been accepted", ["lastTransitionTime"] = now }),
+            ["acceptedNames"] = names.DeepClone(),
+            ["storedVersions"] = stored,
+        };
+    }
+
+    /// <summary>Registers (or re-registers) the kind a CRD describes.</summary>
+    public void AfterCommit(ResourceType type, StoredObject obj)
+    {
+        if (type != BuiltinTypes.CustomResourceDefinitions || obj.IsDeleting)
+        {
+            return;
+        }
+
+        var spec = obj.Node["spec"]!;
+        var names = spec["names"]!;
+        var versions = ((JsonArray)spec["versions"]!).OfType<JsonObject>().ToList();
+        var served = versions.Where(v => (bool?)v["served"] != false).ToList();
+        var storage = versions.First(v => (bool?)v["storage"] == true);
+        var columnsSource = storage["additionalPrinterColumns"] as JsonArray ?? served.Select(v => v["additionalPrinterColumns"] as JsonArray).FirstOrDefault(a => a is not null);
+        var columns = columnsSource?.OfType<JsonObject>().Select(c => new PrinterColumn(
+            (string?)c["name"] ?? "", (string?)c["type"] ?? "string", (string?)c["jsonPath"] ?? "",
+            (int?)c["priority"] ?? 0, (string?)c["format"], (string?)c["description"])).ToList() ?? [];
+        var schemas = new Dictionary<string, JsonObject>();
+        foreach (var v in versions)
+        {
+            if (v["schema"]?["openAPIV3Schema"] is JsonObject schema)
+            {
+                schemas[(string)v["name"]!] = (JsonObject)schema.DeepClone();
+            }
+        }
+
+        store.RegisterType(new ResourceType
+        {
+            Group = (string)spec["group"]!,
+            Versions = served.Select(v => (string)v["name"]!).ToList(),
+            StorageVersion = (string)storage["name"]!,
+            Plural = (string)names["plural"]!,
+            Singular = (string?)names["singular"] ?? ((string)names["kind"]!).ToLowerInvariant(),
+            Kind = (string)names["kind"]!,
+            Namespaced = (string?)spec["scope"] == "Namespaced",
+            HasStatus = storage["subresources"]?["status"] is not null,
+            HasScale = storage["subresources"]?["scale"] is not null,
+            TracksGeneration = true,
+            IsCustom = true,
+            ShortNames = (names["shortNames"] as JsonArray)?.Select(s => (string?)s ?? "").ToList() ?? [],
+            Categories = (names["categories"] as JsonArray)?.Select(s => (string?)s ?? "").ToList() ?? [],
+            PrinterColumns = columns,
+            Schemas = schemas,
+        });
+    }
+
+    public void OnCrdRemoved(StoredObject crd)
+    {
+        var spec = crd.Node["spec"]!;
+        store.UnregisterTypeLocked((string)spec["group"]! + "/" + (string)spec["names"]!["plural"]!);
+    }
+
+    // ---- custom resources: structural schema defaults, pruning and validation ----
+
+    private static void AdmitCustom(ResourceType type, JsonObject obj, string name)
+    {
+        if (!type.Schemas.TryGetValue(type.StorageVersion, out var schema))
+        {
+            return;
+        }
+
+        var errors = new List<(string Field, string Detail)>();
+        WalkObject(obj, schema, "", errors, root: true);
+        if (errors.Count > 0)
+        {
+            var (field, detail) = errors[0];
+            throw ApiException.Invalid(type, name, field, detail);
+        }
+    }
+
+    private static void WalkObject(JsonObject obj, JsonObject schema, string path, List<(string, string)> errors, bool root)
+    {
+        var props = schema["properties"] as JsonObject;
+        var additional = schema["additionalProperties"];
+        var preserve = (bool?)schema["x-kubernetes-preserve-unknown-fields"] == true;
+        if (props is not null)
+        {
+            foreach (var (key, propSchema) in props)
+            {
+                if (!obj.ContainsKey(key) && propSchema?["default"] is { } def)
+                {
+                    obj[key] = def.DeepClone();
+                }
+            }
+        }
+
+        if (schema["required"] is JsonArray required)
+        {
+            foreach (var r in required.Select(r => (string?)r))
+            {
+                if (r is not null && !obj.ContainsKey(r))
+                {
+                    errors.Add((Join(path, r), "Required value"));
+                }
+            }
+        }
+
+        foreach (var (key, value) in obj.ToList())
+        {
+            if (root && key is "apiVersion" or "kind" or "metadata")
+            {
+                continue;
+            }
+
+            var childSchema = props?[key] as JsonObject ?? additional as JsonObject;
+            if (childSchema is null)
+            {
+                if (!preserve && !(additional is JsonValue b && b.TryGetValue<bool>(out var allowed) && allowed))
+                {
+                    obj.Remove(key);
+                }
+
+                continue;
+            }
+
+            if (value is null)
+            {
+                if ((bool?)childSchema["nullable"] != true)
+                {
+                    obj.Remove(key);
+                }
+
+                continue;
+            }
+
+            WalkNode(value, childSchema, Join(path, key), errors);
+        }
+    }
+
+    private static void WalkNode(JsonNode node, JsonObject schema, string path, List<(string, string)> errors)
+    {
+        var type = (string?)schema["type"];
+        var intOrString = (bool?)schema["x-kubernetes-int-or-string"] == true;
+        switch (node)
+        {
+            case JsonObject obj:
+                if (type is not null && type != "object")
+                {
+                    errors.Add((path, $"Invalid value: \"object\": {path} in body must be of type {type}: \"object\""));
+                    return;
+                }
+
+                WalkObject(obj, schema, path, errors, root: false);
+                break;
+            case JsonArray array:
+                if (type is not null && type != "array")
+                {
+                    errors.Add((path, $"Invalid value: \"array\": {path} in body must be of type {type}: \"array\""));
+                    return;
+                }
+
+                if (schema["items"] is JsonObject items)
+                {
+                    for (var i = 0; i < array.Count; i++)
+                    {
+                        if (array[i] is { } item)
+                        {
+                            WalkNode(item, items, $"{path}[{i}]", errors);
+                        }
+                    }
+                }
+
+                break;
+            case JsonValue value:
+                var actual = value.GetValueKind() switch
+                {
+                    System.Text.Json.JsonValueKind.String => "string",
+                    System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False => "boolean",
+                    System.Text.Json.JsonValueKind.Number => IsInteger(value) ? "integer" : "number",
+                    _ => "null",
+                };
+                var ok = type is null || intOrString && actual is "string" or "integer" || type == actual || type == "number" && actual == "integer";
+                if (!ok)
+                {
+                    errors.Add((path, $"Invalid value: \"{actual}\": {path} in body must be of type {type}: \"{actual}\""));
+                    return;
+                }
+
+                if (schema["enum"] is JsonArray allowed && !allowed.Any(a => JsonNode.DeepEquals(a, value)))
+                {
+                    errors.Add((path, $"Unsupported value: {value.ToJsonString()}: supported values: {string.Join(", ", allowed.Select(a => a?.ToJsonString()))}"));
+                }
+
+                if (actual is "integer" or "number" && value.TryGetValue<double>(out var d))
+                {
+                    if (schema["minimum"] is JsonValue min && d < min.GetValue<double>())
+                    {
+                        errors.Add((path, $"Invalid value: {value.ToJsonString()}: {path} in body should be greater than or equal to {min.ToJsonString()}"));
+                    }
+
+                    if (schema["maximum"] is JsonValue max && d > max.GetValue<double>())
+                    {
+                        errors.Add((path, $"Invalid value: {value.ToJsonString()}: {path} in body should be less than or equal to {max.ToJsonString()}"));
+                    }
+                }
+
+                break;
+        }
+    }
+
+    private static bool IsInteger(JsonValue value) =>
+        value.TryGetValue<long>(out _) || (value.TryGetValue<double>(out var d) && Math.Abs(d % 1) < double.Epsilon && !value.ToJsonString().Contains('.'));
+
+    private static string Join(string path, string key) => path.Length == 0 ? key : path + "." + key;
+}

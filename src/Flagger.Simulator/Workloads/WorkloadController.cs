@@ -1,0 +1,214 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Flagger.Simulator.Store;
+
+namespace Flagger.Simulator.Workloads;
+
+/// <summary>
+/// Plays the Deployment and DaemonSet controllers: a configurable delay after a generation appears, its status gets
+/// observedGeneration, replica counts and (for Deployments) Progressing/Available conditions. A pod template
+/// annotated <c>simulator.flagger.app/fail-ready: "true"</c> never becomes ready and, for a Deployment, ends in
+/// <c>ProgressDeadlineExceeded</c> after <c>spec.progressDeadlineSeconds</c>.
+/// </summary>
+internal sealed class WorkloadController(ClusterStore store, SimulatorOptions options)
+{
+    public const string FailReadyAnnotation = "simulator.flagger.app/fail-ready";
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        await Task.WhenAll(WatchKindAsync(BuiltinTypes.Deployments, ct), WatchKindAsync(BuiltinTypes.DaemonSets, ct));
+    }
+
+    private async Task WatchKindAsync(ResourceType type, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            var watcher = store.Watch(type, null, LabelSelector.Everything, FieldSelector.Everything, "0");
+            try
+            {
+                await foreach (var evt in watcher.Channel.Reader.ReadAllAsync(ct))
+                {
+                    if (evt.Type is "ADDED" or "MODIFIED")
+                    {
+                        var (ns, name, generation, observed) = store.Read(() => (evt.Object.Namespace, evt.Object.Name,
+                            (long?)evt.Object.Metadata["generation"] ?? 1, (long?)evt.Object.Node["status"]?["observedGeneration"] ?? 0));
+                        if (observed < generation)
+                        {
+                            _ = ReconcileLaterAsync(type, ns, name, generation, options.WorkloadDelay, ct);
+                        }
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            finally
+            {
+                store.StopWatch(watcher);
+            }
+        }
+    }
+
+    private async Task ReconcileLaterAsync(ResourceType type, string? ns, string name, long generation, TimeSpan delay, CancellationToken ct)
+    {
+        try
+        {
+            await Task.Delay(delay, store.Time, ct);
+            var followUp = Reconcile(type, ns, name, generation);
+            if (followUp is { } wait)
+            {
+                await ReconcileLaterAsync(type, ns, name, generation, wait, ct);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Cluster stopping.
+        }
+        catch (ApiException)
+        {
+            // The workload was deleted or changed meanwhile; its newer generation schedules its own pass.
+        }
+    }
+
+    /// <summary>Writes the status for one generation; returns when to look again (a pending progress deadline), or null.</summary>
+    internal TimeSpan? Reconcile(ResourceType type, string? ns, string name, long generation)
+    {
+        TimeSpan? followUp = null;
+        store.Patch(type, ns, name, status: true, existing =>
+        {
+            var current = (long?)existing!.Metadata["generation"] ?? 1;
+            var body = existing.CloneNode();
+            if (current != generation)
+            {
+                return (body, existing.Managers);
+            }
+
+            var now = store.Time.GetUtcNow();
+            var failing = (string?)existing.Node["spec"]?["template"]?["metadata"]?["annotations"]?[FailReadyAnnotation] == "true";
+            var oldStatus = existing.Node["status"] as JsonObject;
+            if (type == BuiltinTypes.Deployments)
+            {
+                body["status"] = DeploymentStatus(existing, oldStatus, generation, failing, now, out followUp);
+            }
+            else
+            {
+                body["status"] = DaemonSetStatus(oldStatus, generation, failing, options.Nodes);
+            }
+
+            return (body, existing.Managers);
+        });
+        return followUp;
+    }
+
+    private static JsonObject DeploymentStatus(StoredObject obj, JsonObject? old, long generation, bool failing, DateTimeOffset now, out TimeSpan? followUp)
+    {
+        followUp = null;
+        var spec = obj.Node["spec"]!;
+        var desired = (long?)spec["replicas"] ?? 1;
+        var deadline = (long?)spec["progressDeadlineSeconds"] ?? 600;
+        var rsName = $"{obj.Name}-{PodNames.TemplateHash(spec["template"])}";
+        var stamp = now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        var status = new JsonObject { ["observedGeneration"] = generation };
+        JsonObject progressing;
+        long ready;
+        if (!failing)
+        {
+            ready = desired;
+            SetCount(status, "replicas", desired);
+            SetCount(status, "updatedReplicas", desired);
+            SetCount(status, "readyReplicas", desired);
+            SetCount(status, "availableReplicas", desired);
+            progressing = Condition("Progressing", "True", "NewReplicaSetAvailable", $"ReplicaSet \"{rsName}\" has successfully progressed.", stamp, old);
+        }
+        else
+        {
+            // The previous version keeps serving while the new one never becomes ready.
+            var previousReady = Math.Min((long?)old?["availableReplicas"] ?? 0, desired);
+            ready = previousReady;
+            SetCount(status, "replicas", previousReady + desired);
+            SetCount(status, "updatedReplicas", desired);
+            SetCount(status, "readyReplicas", previousReady);
+            SetCount(status, "availableReplicas", previousReady);
+            SetCount(status, "unavailableReplicas", desired);
+            var startedText = (string?)FindCondition(old, "Progressing")?["lastUpdateTime"];
+            var started = (long?)old?["observedGeneration"] == generation && startedText is not null
+                ? DateTimeOffset.Parse(startedText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal)
+                : now;
+            var elapsed = now - started;
+            if (elapsed >= TimeSpan.FromSeconds(deadline))
+            {
+                progressing = Condition("Progressing", "False", "ProgressDeadlineExceeded", $"ReplicaSet \"{rsName}\" has timed out progressing.", stamp, old);
+            }
+            else
+            {
+                progressing = Condition("Progressing", "True", "ReplicaSetUpdated", $"ReplicaSet \"{rsName}\" is progressing.", stamp, old);
+                progressing["lastUpdateTime"] = started.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+                followUp = TimeSpan.FromSeconds(deadline) - elapsed + TimeSpan.FromMilliseconds(50);
+            }
+        }
+
+        var available = ready >= desired - MaxUnavailable(spec, desired)
+            ? Condition("Available", "True", "MinimumReplicasAvailable", "Deployment has minimum availability.", stamp, old)
+            : Condition("Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability.", stamp, old);
+        status["conditions"] = new JsonArray(available, progressing);
+        return status;
+    }
+
+    private static long MaxUnavailable(JsonNode spec, long desired)
+    {
+        var value = spec["strategy"]?["rollingUpdate"]?["maxUnavailable"];
+        if (value is JsonValue v && v.TryGetValue<long>(out var n))
+        {
+            return n;
+        }
+
+        var text = (string?)value ?? "25%";
+        return text.EndsWith('%') && int.TryParse(text[..^1], CultureInfo.InvariantCulture, out var pct) ? desired * pct / 100 : 0;
+    }
+
+    private static JsonObject DaemonSetStatus(JsonObject? old, long generation, bool failing, int nodes)
+    {
+        var status = new JsonObject
+        {
+            ["observedGeneration"] = generation,
+            ["currentNumberScheduled"] = nodes,
+            ["desiredNumberScheduled"] = nodes,
+            ["numberMisscheduled"] = 0,
+        };
+        var ready = failing ? 0 : nodes;
+        status["numberReady"] = ready;
+        SetCount(status, "updatedNumberScheduled", nodes);
+        SetCount(status, "numberAvailable", ready);
+        SetCount(status, "numberUnavailable", nodes - ready);
+        _ = old;
+        return status;
+    }
+
+    private static void SetCount(JsonObject status, string field, long value)
+    {
+        // The real API omits zero counts (omitempty).
+        if (value != 0)
+        {
+            status[field] = value;
+        }
+    }
+
+    private static JsonObject? FindCondition(JsonObject? status, string type) =>
+        (status?["conditions"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(c => (string?)c["type"] == type);
+
+    private static JsonObject Condition(string type, string value, string reason, string message, string now, JsonObject? old)
+    {
+        var previous = FindCondition(old, type);
+        var transition = previous is not null && (string?)previous["status"] == value ? (string?)previous["lastTransitionTime"] ?? now : now;
+        return new JsonObject
+        {
+            ["type"] = type,
+            ["status"] = value,
+            ["lastUpdateTime"] = now,
+            ["lastTransitionTime"] = transition,
+            ["reason"] = reason,
+            ["message"] = message,
+        };
+    }
+}
