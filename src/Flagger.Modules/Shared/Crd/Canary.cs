@@ -5,7 +5,7 @@ using k8s.Models;
 namespace Flagger.Modules.Shared.Crd;
 
 /// <summary>
-/// A progressive-delivery release of one workload (<c>canaries.flagger.app</c>, short names <c>canary</c>, <c>cd</c>).
+/// A progressive-delivery release of one workload (<c>canaries.flagger.app</c>, singular <c>canary</c>, no short names, category <c>all</c>).
 /// </summary>
 /// <example>
 /// <code>

@@ -1,0 +1,64 @@
+namespace Flagger.Modules.Shared.Crd;
+
+/// <summary>
+/// The closed vocabularies of the <c>flagger.app/v1beta1</c> CRDs (the enums of upstream's
+/// <c>artifacts/flagger/crd.yaml</c>), used by <see cref="Validation.CanaryValidator"/> and by provider factories.
+/// </summary>
+public static class KnownValues
+{
+    /// <summary>Values of <c>Canary.spec.provider</c> accepted by the CRD.</summary>
+    public static readonly IReadOnlyList<string> MeshProviders =
+    [
+        "apisix", "appmesh", "appmesh:v1beta2", "contour", "gatewayapi:v1", "gatewayapi:v1beta1", "gloo", "istio", "knative",
+        "kubernetes", "kuma", "linkerd", "nginx", "osm", "skipper", "smi:v1alpha1", "smi:v1alpha2", "smi:v1alpha3", "traefik",
+    ];
+
+    /// <summary>Values of <c>MetricTemplate.spec.provider.type</c>.</summary>
+    public static readonly IReadOnlyList<string> MetricProviderTypes =
+    [
+        "prometheus", "influxdb", "datadog", "externalmetrics", "stackdriver", "cloudwatch", "newrelic", "graphite",
+        "dynatrace", "keptn", "splunk",
+    ];
+
+    /// <summary>Values of <c>AlertProvider.spec.type</c>.</summary>
+    public static readonly IReadOnlyList<string> AlertProviderTypes = ["slack", "msteams", "discord", "rocket", "gchat"];
+
+    /// <summary>Values of <c>analysis.webhooks[].type</c>; the empty type means <c>rollout</c>.</summary>
+    public static readonly IReadOnlyList<string> WebhookTypes =
+    [
+        "", "confirm-rollout", "pre-rollout", "rollout", "confirm-promotion", "post-rollout", "event", "rollback",
+        "confirm-traffic-increase",
+    ];
+
+    /// <summary>Values of <c>analysis.alerts[].severity</c>; empty is treated as <c>info</c> (ARCHITECTURE §9).</summary>
+    public static readonly IReadOnlyList<string> AlertSeverities = ["", "info", "warn", "error"];
+
+    /// <summary>Values of <c>spec.targetRef.kind</c>.</summary>
+    public static readonly IReadOnlyList<string> TargetKinds = ["DaemonSet", "Deployment", "Service"];
+
+    /// <summary>Values of <c>spec.autoscalerRef.kind</c>.</summary>
+    public static readonly IReadOnlyList<string> AutoscalerKinds = ["HorizontalPodAutoscaler", "ScaledObject"];
+
+    /// <summary>Metric names that select a builtin observer query instead of a template.</summary>
+    public static readonly IReadOnlyList<string> BuiltinMetrics = ["request-success-rate", "request-duration"];
+
+    /// <summary>The <c>apiVersion</c> that turns a <c>Service</c> target into a Knative Service.</summary>
+    public const string KnativeServiceApiVersion = "serving.knative.dev/v1";
+
+    /// <summary>
+    /// Whether <paramref name="provider"/> names a routing provider we know, including the form only the global
+    /// <c>-mesh-provider</c> flag can carry: <c>smi:&lt;version&gt;:&lt;mesh&gt;</c>. Unversioned <c>gatewayapi</c> and
+    /// <c>smi</c> are unknown (upstream silently fell back to Istio for them; we report them).
+    /// </summary>
+    // upstream: pkg/router/factory.go, MeshRouter switch
+    public static bool IsKnownMeshProvider(string provider)
+    {
+        if (MeshProviders.Contains(provider))
+        {
+            return true;
+        }
+
+        var parts = provider.Split(':');
+        return parts.Length == 3 && parts[0] == "smi" && MeshProviders.Contains($"smi:{parts[1]}") && parts[2].Length > 0;
+    }
+}

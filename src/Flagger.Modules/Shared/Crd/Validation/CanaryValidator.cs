@@ -1,0 +1,639 @@
+using System.Globalization;
+
+namespace Flagger.Modules.Shared.Crd.Validation;
+
+/// <summary>
+/// Semantic checks of Flagger objects that the CRD schema cannot express (or that an older, upstream CRD did not
+/// enforce). Returns every problem as data, never throws on bad input; an empty list means valid.
+/// </summary>
+/// <example>
+/// <code>
+/// var errors = CanaryValidator.Validate(canary, new ValidationOptions(NoCrossNamespaceRefs: true));
+/// if (errors.Count > 0) { /* condition + event: string.Join("; ", errors) */ }
+/// </code>
+/// </example>
+// upstream: pkg/controller/controller.go, verifyCanary (cross-namespace refs, Knative, session affinity cookies);
+// the other rules turn upstream's run-time failures and silent fallbacks into errors the user sees up front.
+public static class CanaryValidator
+{
+    private static readonly string[] MirrorProviders = ["istio", "gatewayapi:v1", "gatewayapi:v1beta1"];
+    private static readonly string[] SessionAffinityProviders = ["istio", "gatewayapi:v1", "gatewayapi:v1beta1"];
+
+    /// <summary>Validates a Canary.</summary>
+    public static IReadOnlyList<ValidationError> Validate(Canary canary, ValidationOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(canary);
+        options ??= ValidationOptions.Default;
+        var errors = new List<ValidationError>();
+        var spec = canary.Spec;
+        if (spec is null)
+        {
+            errors.Add(new("spec", "required"));
+            return errors;
+        }
+
+        var ns = canary.Metadata?.NamespaceProperty ?? "";
+        var provider = ValidateProvider(spec, options, errors);
+        var knativeTarget = ValidateTarget(spec, errors);
+        ValidateAutoscaler(spec, knativeTarget, errors);
+        ValidateProviderRefs(spec, provider, ns, options, errors);
+        ValidateService(spec, provider, knativeTarget, errors);
+        ValidateAnalysis(spec.Analysis, provider, ns, options, errors);
+
+        if (spec.ProgressDeadlineSeconds is < 0)
+        {
+            errors.Add(new("spec.progressDeadlineSeconds", $"must not be negative (got {spec.ProgressDeadlineSeconds})"));
+        }
+
+        return errors;
+    }
+
+    /// <summary>Validates a MetricTemplate.</summary>
+    public static IReadOnlyList<ValidationError> Validate(MetricTemplate template)
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        var errors = new List<ValidationError>();
+        var provider = template.Spec?.Provider;
+        if (provider is null)
+        {
+            errors.Add(new("spec.provider", "required (type and address of the metrics backend)"));
+        }
+        else
+        {
+            if (string.IsNullOrEmpty(provider.Type))
+            {
+                errors.Add(new("spec.provider.type", $"required (one of {Join(KnownValues.MetricProviderTypes)})"));
+            }
+            else if (!KnownValues.MetricProviderTypes.Contains(provider.Type))
+            {
+                errors.Add(new("spec.provider.type", $"unknown metric provider \"{provider.Type}\" (known: {Join(KnownValues.MetricProviderTypes)})"));
+            }
+
+            if (provider.Type is "prometheus" or "graphite" or "influxdb" or "dynatrace" or "splunk" && string.IsNullOrEmpty(provider.Address))
+            {
+                errors.Add(new("spec.provider.address", $"required for provider {provider.Type} (the URL of its API)"));
+            }
+
+            if (!string.IsNullOrEmpty(provider.Address) && !IsAbsoluteHttpUrl(provider.Address))
+            {
+                errors.Add(new("spec.provider.address", $"\"{provider.Address}\" is not an absolute http(s) URL"));
+            }
+
+            if (provider.Type == "cloudwatch" && string.IsNullOrEmpty(provider.Region))
+            {
+                errors.Add(new("spec.provider.region", "required for provider cloudwatch"));
+            }
+
+            if (provider.SecretRef is { } secret && string.IsNullOrEmpty(secret.Name))
+            {
+                errors.Add(new("spec.provider.secretRef.name", "required"));
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(template.Spec?.Query))
+        {
+            errors.Add(new("spec.query", "required (the query to run, a Go text/template)"));
+        }
+
+        return errors;
+    }
+
+    /// <summary>Validates an AlertProvider.</summary>
+    public static IReadOnlyList<ValidationError> Validate(AlertProvider provider)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        var errors = new List<ValidationError>();
+        var spec = provider.Spec ?? new AlertProviderSpec();
+        if (string.IsNullOrEmpty(spec.Type))
+        {
+            errors.Add(new("spec.type", $"required (one of {Join(KnownValues.AlertProviderTypes)})"));
+        }
+        else if (!KnownValues.AlertProviderTypes.Contains(spec.Type))
+        {
+            errors.Add(new("spec.type", $"unknown alert provider \"{spec.Type}\" (known: {Join(KnownValues.AlertProviderTypes)})"));
+        }
+
+        if (string.IsNullOrEmpty(spec.Address) && spec.SecretRef is null)
+        {
+            errors.Add(new("spec", "set address or secretRef (a Secret with key address)"));
+        }
+
+        if (!string.IsNullOrEmpty(spec.Address) && !IsAbsoluteHttpUrl(spec.Address))
+        {
+            errors.Add(new("spec.address", $"\"{spec.Address}\" is not an absolute http(s) URL"));
+        }
+
+        if (!string.IsNullOrEmpty(spec.Proxy) && !IsAbsoluteHttpUrl(spec.Proxy))
+        {
+            errors.Add(new("spec.proxy", $"\"{spec.Proxy}\" is not an absolute http(s) URL"));
+        }
+
+        if (spec.SecretRef is { } secret && string.IsNullOrEmpty(secret.Name))
+        {
+            errors.Add(new("spec.secretRef.name", "required"));
+        }
+
+        return errors;
+    }
+
+    // Returns the effective provider, or null when it is unknown (provider-specific checks are then skipped so that
+    // one wrong name does not produce a cascade of follow-up errors).
+    private static string? ValidateProvider(CanarySpec spec, ValidationOptions options, List<ValidationError> errors)
+    {
+        if (!string.IsNullOrEmpty(spec.Provider))
+        {
+            if (!KnownValues.IsKnownMeshProvider(spec.Provider))
+            {
+                errors.Add(new("spec.provider", $"unknown provider \"{spec.Provider}\" (known: {Join(KnownValues.MeshProviders)})"));
+                return null;
+            }
+
+            return spec.Provider;
+        }
+
+        if (!KnownValues.IsKnownMeshProvider(options.DefaultProvider))
+        {
+            errors.Add(new("spec.provider", $"not set, and the operator's default provider \"{options.DefaultProvider}\" is unknown (known: {Join(KnownValues.MeshProviders)})"));
+            return null;
+        }
+
+        return options.DefaultProvider;
+    }
+
+    private static bool ValidateTarget(CanarySpec spec, List<ValidationError> errors)
+    {
+        var target = spec.TargetRef;
+        if (target is null)
+        {
+            errors.Add(new("spec.targetRef", "required (apiVersion, kind and name of the workload to release)"));
+            return false;
+        }
+
+        if (string.IsNullOrEmpty(target.Name))
+        {
+            errors.Add(new("spec.targetRef.name", "required"));
+        }
+
+        if (string.IsNullOrEmpty(target.ApiVersion))
+        {
+            errors.Add(new("spec.targetRef.apiVersion", "required (apps/v1 for a Deployment or DaemonSet, v1 for a Service)"));
+        }
+
+        if (string.IsNullOrEmpty(target.Kind))
+        {
+            errors.Add(new("spec.targetRef.kind", $"required (one of {Join(KnownValues.TargetKinds)})"));
+        }
+        else if (!KnownValues.TargetKinds.Contains(target.Kind))
+        {
+            errors.Add(new("spec.targetRef.kind", $"unsupported target kind \"{target.Kind}\" (supported: {Join(KnownValues.TargetKinds)})"));
+        }
+
+        var knative = target.Kind == "Service" && target.ApiVersion == KnownValues.KnativeServiceApiVersion;
+
+        // upstream: pkg/controller/controller.go, verifyKnativeCanary (compares spec.provider, not the global default)
+        if (knative && spec.Provider != "knative")
+        {
+            errors.Add(new("spec.provider", $"a Knative Service target needs provider knative (got \"{spec.Provider ?? ""}\")"));
+        }
+        else if (!knative && spec.Provider == "knative")
+        {
+            errors.Add(new("spec.targetRef", $"provider knative needs a Knative Service target (apiVersion {KnownValues.KnativeServiceApiVersion}, kind Service), not {target.ApiVersion}/{target.Kind}"));
+        }
+
+        return knative;
+    }
+
+    private static void ValidateAutoscaler(CanarySpec spec, bool knativeTarget, List<ValidationError> errors)
+    {
+        var scaler = spec.AutoscalerRef;
+        if (scaler is null)
+        {
+            return;
+        }
+
+        if (knativeTarget)
+        {
+            errors.Add(new("spec.autoscalerRef", "not supported with a Knative Service target (Knative scales revisions itself)"));
+        }
+
+        if (string.IsNullOrEmpty(scaler.Name))
+        {
+            errors.Add(new("spec.autoscalerRef.name", "required"));
+        }
+
+        if (string.IsNullOrEmpty(scaler.Kind))
+        {
+            errors.Add(new("spec.autoscalerRef.kind", "required (HorizontalPodAutoscaler)"));
+        }
+        else if (scaler.Kind == "ScaledObject")
+        {
+            errors.Add(new("spec.autoscalerRef.kind", "KEDA ScaledObject is not supported yet (use a HorizontalPodAutoscaler)"));
+        }
+        else if (!KnownValues.AutoscalerKinds.Contains(scaler.Kind))
+        {
+            errors.Add(new("spec.autoscalerRef.kind", $"unsupported autoscaler kind \"{scaler.Kind}\" (supported: HorizontalPodAutoscaler)"));
+        }
+
+        if (scaler.PrimaryScalerReplicas is { } replicas)
+        {
+            const string path = "spec.autoscalerRef.primaryScalerReplicas";
+            if (replicas.MinReplicas is < 1)
+            {
+                errors.Add(new($"{path}.minReplicas", $"must be at least 1 (got {replicas.MinReplicas})"));
+            }
+
+            if (replicas.MaxReplicas is < 1)
+            {
+                errors.Add(new($"{path}.maxReplicas", $"must be at least 1 (got {replicas.MaxReplicas})"));
+            }
+
+            if (replicas.MinReplicas is { } min && replicas.MaxReplicas is { } max && min > max)
+            {
+                errors.Add(new($"{path}.minReplicas", $"must not exceed maxReplicas ({min} > {max})"));
+            }
+        }
+    }
+
+    private static void ValidateProviderRefs(CanarySpec spec, string? provider, string ns, ValidationOptions options, List<ValidationError> errors)
+    {
+        if (provider is "nginx" or "skipper" && spec.IngressRef is null)
+        {
+            errors.Add(new("spec.ingressRef", $"required by provider {provider} (the Ingress to derive the canary Ingress from)"));
+        }
+
+        if (spec.IngressRef is { Name: null or "" })
+        {
+            errors.Add(new("spec.ingressRef.name", "required"));
+        }
+
+        if (provider == "apisix" && spec.RouteRef is null)
+        {
+            errors.Add(new("spec.routeRef", "required by provider apisix (the ApisixRoute to derive the canary route from)"));
+        }
+
+        if (spec.RouteRef is { Name: null or "" })
+        {
+            errors.Add(new("spec.routeRef.name", "required"));
+        }
+
+        if (spec.UpstreamRef is { } upstream)
+        {
+            if (string.IsNullOrEmpty(upstream.Name))
+            {
+                errors.Add(new("spec.upstreamRef.name", "required"));
+            }
+
+            // upstream: pkg/controller/controller.go, verifyNoCrossNamespaceRefs
+            if (options.NoCrossNamespaceRefs && !string.IsNullOrEmpty(upstream.Namespace) && upstream.Namespace != ns)
+            {
+                errors.Add(new("spec.upstreamRef.namespace", CrossNamespace("gloo upstream", upstream.Name, upstream.Namespace, ns)));
+            }
+        }
+    }
+
+    private static void ValidateService(CanarySpec spec, string? provider, bool knativeTarget, List<ValidationError> errors)
+    {
+        var service = spec.Service;
+        if (service is null)
+        {
+            if (!knativeTarget)
+            {
+                errors.Add(new("spec.service", "required (at least port) unless the target is a Knative Service"));
+            }
+
+            return;
+        }
+
+        if (service.Port is null)
+        {
+            errors.Add(new("spec.service.port", "required"));
+        }
+        else if (service.Port is < 1 or > 65535)
+        {
+            errors.Add(new("spec.service.port", $"must be between 1 and 65535 (got {service.Port})"));
+        }
+
+        if (service.TargetPort is { Value: var targetPort })
+        {
+            if (string.IsNullOrEmpty(targetPort))
+            {
+                errors.Add(new("spec.service.targetPort", "must be a port number or a container port name"));
+            }
+            else if (int.TryParse(targetPort, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) && number is < 1 or > 65535)
+            {
+                errors.Add(new("spec.service.targetPort", $"must be between 1 and 65535 (got {number})"));
+            }
+        }
+
+        ValidateDuration("spec.service.timeout", service.Timeout, errors);
+        ValidateDuration("spec.service.backendTimeout", service.BackendTimeout, errors);
+        ValidateDuration("spec.service.retries.perTryTimeout", service.Retries?.PerTryTimeout, errors);
+
+        if (provider == "istio" && service.Delegation == true && (service.Hosts is { Count: > 0 } || service.Gateways is { Count: > 0 }))
+        {
+            errors.Add(new("spec.service.delegation", "cannot be combined with service.hosts or service.gateways (a delegate VirtualService has neither)"));
+        }
+
+        if (provider is not null && provider.StartsWith("gatewayapi", StringComparison.Ordinal) && service.GatewayRefs is not { Count: > 0 })
+        {
+            errors.Add(new("spec.service.gatewayRefs", $"required by provider {provider} (the parents the HTTPRoute attaches to)"));
+        }
+
+        for (var i = 0; i < (service.Mirror?.Count ?? 0); i++)
+        {
+            var path = $"spec.service.mirror[{i}].backendRef";
+            var backend = service.Mirror![i].BackendRef;
+            if (backend is null)
+            {
+                errors.Add(new(path, "required"));
+                continue;
+            }
+
+            if (string.IsNullOrEmpty(backend.Name))
+            {
+                errors.Add(new($"{path}.name", "required"));
+            }
+
+            // The CRD's CEL rule, checked here too because not every cluster evaluates it.
+            if (string.IsNullOrEmpty(backend.Group) && (backend.Kind ?? "Service") == "Service" && backend.Port is null)
+            {
+                errors.Add(new($"{path}.port", "required for a Service reference"));
+            }
+        }
+    }
+
+    private static void ValidateAnalysis(CanaryAnalysis? analysis, string? provider, string ns, ValidationOptions options, List<ValidationError> errors)
+    {
+        if (analysis is null)
+        {
+            errors.Add(new("spec.analysis", "required (interval, threshold and one of iterations, stepWeight or stepWeights)"));
+            return;
+        }
+
+        if (string.IsNullOrEmpty(analysis.Interval))
+        {
+            errors.Add(new("spec.analysis.interval", "required (time between analysis steps, e.g. 1m)"));
+        }
+        else
+        {
+            ValidateDuration("spec.analysis.interval", analysis.Interval, errors);
+        }
+
+        if (analysis.Threshold is null)
+        {
+            errors.Add(new("spec.analysis.threshold", "required (failed checks before rollback)"));
+        }
+        else if (analysis.Threshold < 0)
+        {
+            errors.Add(new("spec.analysis.threshold", $"must not be negative (got {analysis.Threshold})"));
+        }
+
+        ValidateTrafficShape(analysis, errors);
+        ValidatePercent("spec.analysis.maxWeight", analysis.MaxWeight, errors);
+        ValidatePercent("spec.analysis.stepWeight", analysis.StepWeight, errors);
+        ValidatePercent("spec.analysis.stepWeightPromotion", analysis.StepWeightPromotion, errors);
+        ValidatePercent("spec.analysis.mirrorWeight", analysis.MirrorWeight, errors);
+        ValidatePercent("spec.analysis.primaryReadyThreshold", analysis.PrimaryReadyThreshold, errors);
+        ValidatePercent("spec.analysis.canaryReadyThreshold", analysis.CanaryReadyThreshold, errors);
+
+        if (analysis.Mirror == true && provider is not null && !MirrorProviders.Contains(provider))
+        {
+            errors.Add(new("spec.analysis.mirror", $"traffic mirroring is not supported by provider {provider} (supported: {Join(MirrorProviders)})"));
+        }
+
+        ValidateSessionAffinity(analysis.SessionAffinity, provider, errors);
+        ValidateMetrics(analysis.Metrics, ns, options, errors);
+        ValidateWebhooks(analysis.Webhooks, errors);
+        ValidateAlerts(analysis.Alerts, ns, options, errors);
+    }
+
+    private static void ValidateTrafficShape(CanaryAnalysis analysis, List<ValidationError> errors)
+    {
+        var hasIterations = analysis.Iterations is not null;
+        var hasStepWeight = analysis.StepWeight is not null;
+        var hasStepWeights = analysis.StepWeights is not null;
+        var count = (hasIterations ? 1 : 0) + (hasStepWeight ? 1 : 0) + (hasStepWeights ? 1 : 0);
+        if (count == 0)
+        {
+            errors.Add(new("spec.analysis", "set one of iterations (blue/green, A/B testing), stepWeight or stepWeights (progressive canary)"));
+        }
+        else if (hasIterations && hasStepWeight)
+        {
+            errors.Add(new("spec.analysis.stepWeight", "cannot be combined with iterations (iterations selects blue/green or A/B testing, stepWeight a progressive canary)"));
+        }
+        else if (hasIterations && hasStepWeights)
+        {
+            errors.Add(new("spec.analysis.stepWeights", "cannot be combined with iterations (iterations selects blue/green or A/B testing, stepWeights a progressive canary)"));
+        }
+        else if (hasStepWeight && hasStepWeights)
+        {
+            errors.Add(new("spec.analysis.stepWeights", "cannot be combined with stepWeight (use one of them)"));
+        }
+
+        if (analysis.Iterations is < 0)
+        {
+            errors.Add(new("spec.analysis.iterations", $"must not be negative (got {analysis.Iterations})"));
+        }
+
+        if (analysis.StepWeights is { } steps)
+        {
+            if (steps.Count == 0)
+            {
+                errors.Add(new("spec.analysis.stepWeights", "must not be empty"));
+            }
+
+            for (var i = 0; i < steps.Count; i++)
+            {
+                if (steps[i] is < 1 or > 100)
+                {
+                    errors.Add(new($"spec.analysis.stepWeights[{i}]", $"must be between 1 and 100 (got {steps[i]})"));
+                }
+                else if (i > 0 && steps[i] <= steps[i - 1])
+                {
+                    errors.Add(new($"spec.analysis.stepWeights[{i}]", $"must be strictly increasing ({steps[i]} follows {steps[i - 1]})"));
+                }
+            }
+        }
+
+        if (analysis.Match is { Count: > 0 } && analysis.Iterations is not > 0)
+        {
+            errors.Add(new("spec.analysis.match", "A/B testing needs iterations (a run with match but no iterations never routes by match)"));
+        }
+    }
+
+    private static void ValidateSessionAffinity(SessionAffinity? affinity, string? provider, List<ValidationError> errors)
+    {
+        if (affinity is null)
+        {
+            return;
+        }
+
+        const string path = "spec.analysis.sessionAffinity";
+        if (string.IsNullOrEmpty(affinity.CookieName))
+        {
+            errors.Add(new($"{path}.cookieName", "required"));
+        }
+        else if (affinity.CookieName == affinity.PrimaryCookieName)
+        {
+            // upstream: pkg/controller/controller.go, verifySessionAffinity
+            errors.Add(new($"{path}.primaryCookieName", "must differ from cookieName"));
+        }
+
+        if (affinity.MaxAge is < 0)
+        {
+            errors.Add(new($"{path}.maxAge", $"must not be negative (got {affinity.MaxAge})"));
+        }
+
+        if (provider is not null && !SessionAffinityProviders.Contains(provider))
+        {
+            errors.Add(new(path, $"session affinity is not supported by provider {provider} (supported: {Join(SessionAffinityProviders)})"));
+        }
+    }
+
+    private static void ValidateMetrics(List<CanaryMetric>? metrics, string ns, ValidationOptions options, List<ValidationError> errors)
+    {
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < (metrics?.Count ?? 0); i++)
+        {
+            var metric = metrics![i];
+            var path = $"spec.analysis.metrics[{i}]";
+            if (string.IsNullOrEmpty(metric.Name))
+            {
+                errors.Add(new($"{path}.name", "required"));
+            }
+            else if (!seen.TryAdd(metric.Name, i))
+            {
+                errors.Add(new($"{path}.name", $"duplicate metric name \"{metric.Name}\" (also metrics[{seen[metric.Name]}])"));
+            }
+
+            ValidateDuration($"{path}.interval", metric.Interval, errors);
+
+            if (metric.ThresholdRange is { Min: { } min, Max: { } max } && min > max)
+            {
+                errors.Add(new($"{path}.thresholdRange", $"min must not exceed max ({min.ToString(CultureInfo.InvariantCulture)} > {max.ToString(CultureInfo.InvariantCulture)})"));
+            }
+
+            var builtin = metric.Name is not null && KnownValues.BuiltinMetrics.Contains(metric.Name);
+            if (!builtin && metric.TemplateRef is null && string.IsNullOrWhiteSpace(metric.Query) && !string.IsNullOrEmpty(metric.Name))
+            {
+                errors.Add(new(path, $"metric \"{metric.Name}\" needs a templateRef (only request-success-rate and request-duration are builtin)"));
+            }
+
+            if (metric.TemplateRef is { } template)
+            {
+                if (string.IsNullOrEmpty(template.Name))
+                {
+                    errors.Add(new($"{path}.templateRef.name", "required"));
+                }
+
+                if (options.NoCrossNamespaceRefs && !string.IsNullOrEmpty(template.Namespace) && template.Namespace != ns)
+                {
+                    errors.Add(new($"{path}.templateRef.namespace", CrossNamespace("metric template", template.Name, template.Namespace, ns)));
+                }
+            }
+        }
+    }
+
+    private static void ValidateWebhooks(List<CanaryWebhook>? webhooks, List<ValidationError> errors)
+    {
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < (webhooks?.Count ?? 0); i++)
+        {
+            var hook = webhooks![i];
+            var path = $"spec.analysis.webhooks[{i}]";
+            if (string.IsNullOrEmpty(hook.Name))
+            {
+                errors.Add(new($"{path}.name", "required"));
+            }
+            else if (!seen.TryAdd(hook.Name, i))
+            {
+                errors.Add(new($"{path}.name", $"duplicate webhook name \"{hook.Name}\" (also webhooks[{seen[hook.Name]}])"));
+            }
+
+            if (hook.Type is not null && !KnownValues.WebhookTypes.Contains(hook.Type))
+            {
+                errors.Add(new($"{path}.type", $"unknown webhook type \"{hook.Type}\" (known: {Join(KnownValues.WebhookTypes.Where(t => t.Length > 0))})"));
+            }
+
+            if (string.IsNullOrEmpty(hook.Url))
+            {
+                errors.Add(new($"{path}.url", "required"));
+            }
+            else if (!IsAbsoluteHttpUrl(hook.Url))
+            {
+                errors.Add(new($"{path}.url", $"\"{hook.Url}\" is not an absolute http(s) URL"));
+            }
+
+            // Upstream ignores timeouts shorter than two characters (uses 10s); anything longer must parse.
+            if (hook.Timeout is { Length: >= 2 })
+            {
+                ValidateDuration($"{path}.timeout", hook.Timeout, errors);
+            }
+
+            if (hook.Retries is < 0)
+            {
+                errors.Add(new($"{path}.retries", $"must not be negative (got {hook.Retries})"));
+            }
+        }
+    }
+
+    private static void ValidateAlerts(List<CanaryAlert>? alerts, string ns, ValidationOptions options, List<ValidationError> errors)
+    {
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < (alerts?.Count ?? 0); i++)
+        {
+            var alert = alerts![i];
+            var path = $"spec.analysis.alerts[{i}]";
+            if (string.IsNullOrEmpty(alert.Name))
+            {
+                errors.Add(new($"{path}.name", "required"));
+            }
+            else if (!seen.TryAdd(alert.Name, i))
+            {
+                errors.Add(new($"{path}.name", $"duplicate alert name \"{alert.Name}\" (also alerts[{seen[alert.Name]}])"));
+            }
+
+            if (alert.Severity is not null && !KnownValues.AlertSeverities.Contains(alert.Severity))
+            {
+                errors.Add(new($"{path}.severity", $"unknown severity \"{alert.Severity}\" (known: info, warn, error)"));
+            }
+
+            if (alert.ProviderRef is null)
+            {
+                errors.Add(new($"{path}.providerRef", "required (the AlertProvider to send to)"));
+            }
+            else if (string.IsNullOrEmpty(alert.ProviderRef.Name))
+            {
+                errors.Add(new($"{path}.providerRef.name", "required"));
+            }
+            else if (options.NoCrossNamespaceRefs && !string.IsNullOrEmpty(alert.ProviderRef.Namespace) && alert.ProviderRef.Namespace != ns)
+            {
+                errors.Add(new($"{path}.providerRef.namespace", CrossNamespace("alert provider", alert.ProviderRef.Name, alert.ProviderRef.Namespace, ns)));
+            }
+        }
+    }
+
+    private static void ValidateDuration(string path, string? value, List<ValidationError> errors)
+    {
+        if (value is not null && !GoDuration.TryParse(value, out _, out var error))
+        {
+            errors.Add(new(path, error));
+        }
+    }
+
+    private static void ValidatePercent(string path, int? value, List<ValidationError> errors)
+    {
+        if (value is < 0 or > 100)
+        {
+            errors.Add(new(path, $"must be between 0 and 100 (got {value})"));
+        }
+    }
+
+    private static string CrossNamespace(string what, string? name, string? refNamespace, string ns) =>
+        $"cross-namespace references are blocked (-no-cross-namespace-refs): can't access {what} {name}.{refNamespace} from namespace {ns}";
+
+    private static bool IsAbsoluteHttpUrl(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https";
+
+    private static string Join(IEnumerable<string> values) => string.Join(", ", values);
+}
