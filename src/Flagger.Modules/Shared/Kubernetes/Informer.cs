@@ -39,6 +39,18 @@ internal sealed partial class Informer<T>(KubeApiClient api, string? @namespace,
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        try
+        {
+            await ListAndWatchAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped.
+        }
+    }
+
+    private async Task ListAndWatchAsync(CancellationToken cancellationToken)
+    {
         var backoff = TimeSpan.FromSeconds(1);
         string? resourceVersion = null;
         while (!cancellationToken.IsCancellationRequested)
