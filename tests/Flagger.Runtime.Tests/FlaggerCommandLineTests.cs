@@ -63,14 +63,14 @@ public sealed class FlaggerCommandLineTests
     }
 
     [Fact]
-    public void Upstream_environment_variables_are_read_and_flags_win_over_them()
+    public void Upstream_environment_variables_win_over_flags_as_upstream_fromEnv_does()
     {
-        var env = new Dictionary<string, string> { ["EVENT_WEBHOOK_URL"] = "http://sink/", ["SLACK_URL"] = "http://slack/", ["SLACK_CHANNEL"] = "env" };
+        var env = new Dictionary<string, string> { ["EVENT_WEBHOOK_URL"] = "http://sink/", ["SLACK_URL"] = "http://secret-slack/", ["SLACK_CHANNEL"] = "ignored" };
 
-        var options = Bind(["-slack-channel=flag"], name => env.GetValueOrDefault(name));
+        var options = Bind(["-slack-url=http://flag-slack/", "-slack-channel=flag"], name => env.GetValueOrDefault(name));
 
         Assert.Equal("http://sink/", options.EventWebhook);
-        Assert.Equal("http://slack/", options.SlackUrl);
+        Assert.Equal("http://secret-slack/", options.SlackUrl);
         Assert.Equal("flag", options.SlackChannel);
     }
 

@@ -48,15 +48,13 @@ public static class FlaggerCommandLine
         ["kubeconfig-service-mesh"] = new("KubeconfigServiceMesh"),
     };
 
-    /// <summary>Upstream's environment variables, read when the matching flag is not given.</summary>
+    /// <summary>Upstream's environment variables; when set they win over the flag (upstream <c>fromEnv</c>, cmd/flagger/main.go).</summary>
     public static readonly IReadOnlyDictionary<string, string> EnvironmentVariables = new Dictionary<string, string>
     {
         ["EVENT_WEBHOOK_URL"] = "EventWebhook",
         ["SLACK_URL"] = "SlackUrl",
         ["SLACK_TOKEN"] = "SlackToken",
         ["SLACK_PROXY_URL"] = "SlackProxyUrl",
-        ["SLACK_USER"] = "SlackUser",
-        ["SLACK_CHANNEL"] = "SlackChannel",
         ["MSTEAMS_URL"] = "MsteamsUrl",
         ["MSTEAMS_PROXY_URL"] = "MsteamsProxyUrl",
     };
@@ -70,14 +68,6 @@ public static class FlaggerCommandLine
         var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         var errors = new List<string>();
         var version = false;
-
-        foreach (var (variable, key) in EnvironmentVariables)
-        {
-            if (environment(variable) is { Length: > 0 } value)
-            {
-                values[$"{FlaggerOptions.Section}:{key}"] = value;
-            }
-        }
 
         for (var i = 0; i < args.Count; i++)
         {
@@ -134,6 +124,15 @@ public static class FlaggerCommandLine
             values[$"{FlaggerOptions.Section}:{flag.Key}"] = flag.Key == "MinAnalysisInterval"
                 ? ToTimeSpanText(value)
                 : value;
+        }
+
+        // upstream: cmd/flagger/main.go fromEnv — a set variable overrides the flag (Secrets reach the pod as env).
+        foreach (var (variable, key) in EnvironmentVariables)
+        {
+            if (environment(variable) is { Length: > 0 } value)
+            {
+                values[$"{FlaggerOptions.Section}:{key}"] = value;
+            }
         }
 
         return new Result(values, errors, version);
