@@ -1,0 +1,198 @@
+using Microsoft.Extensions.Logging;
+
+namespace Flagger.Modules.Rollout.Scheduling;
+
+/// <summary>
+/// One timer queue for all canaries. A canary is due at its analysis interval and can be woken at once by a watch
+/// event; due canaries run on a bounded pool of concurrent steps, never two steps of the same canary at once, so a
+/// slow canary (a hanging webhook, a slow metrics server) never delays the others. A wake that arrives while the
+/// canary's step runs is kept and served right after it.
+/// </summary>
+/// <param name="runStep">Runs one step and returns the delay until the next interval step, or null to stop scheduling the canary.</param>
+/// <param name="maxConcurrentSteps">How many steps may run at once.</param>
+/// <param name="time">The clock.</param>
+/// <param name="logger">Where failed steps are logged.</param>
+internal sealed partial class CanaryScheduler(
+    Func<CanaryKey, StepTrigger, CancellationToken, Task<TimeSpan?>> runStep,
+    int maxConcurrentSteps,
+    TimeProvider time,
+    ILogger logger)
+{
+    private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(10);
+
+    private readonly Lock _lock = new();
+    private readonly PriorityQueue<CanaryKey, DateTimeOffset> _queue = new();
+    private readonly Dictionary<CanaryKey, Entry> _entries = [];
+    private readonly SemaphoreSlim _signal = new(0);
+    private readonly SemaphoreSlim _slots = new(Math.Max(1, maxConcurrentSteps));
+    private long _stepsStarted;
+
+    private sealed class Entry
+    {
+        public DateTimeOffset IntervalDue;
+        public bool WakeRequested;
+        public bool Running;
+        public DateTimeOffset QueuedAt;
+    }
+
+    /// <summary>How many steps have started since creation (for tests and the load driver).</summary>
+    public long StepsStarted => Interlocked.Read(ref _stepsStarted);
+
+    /// <summary>Adds a canary (an interval step, due now) or, for a known canary, asks for a wake step as soon as possible.</summary>
+    public void Wake(CanaryKey key)
+    {
+        lock (_lock)
+        {
+            var now = time.GetUtcNow();
+            if (!_entries.TryGetValue(key, out var entry))
+            {
+                entry = new Entry { IntervalDue = now };
+                _entries[key] = entry;
+            }
+            else
+            {
+                entry.WakeRequested = true;
+            }
+
+            if (!entry.Running)
+            {
+                Enqueue(key, entry, now);
+            }
+        }
+
+        _signal.Release();
+    }
+
+    /// <summary>Stops scheduling a canary (it was deleted and finalized).</summary>
+    public void Remove(CanaryKey key)
+    {
+        lock (_lock)
+        {
+            _entries.Remove(key);
+        }
+    }
+
+    /// <summary>Runs the queue until cancelled; in-flight steps are awaited before returning.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var inFlight = new List<Task>();
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var (next, delay) = TakeDue();
+                if (next is { } due)
+                {
+                    await _slots.WaitAsync(cancellationToken);
+                    inFlight.RemoveAll(t => t.IsCompleted);
+                    inFlight.Add(RunOneAsync(due.Key, due.Trigger, cancellationToken));
+                    continue;
+                }
+
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                var signalled = _signal.WaitAsync(wait.Token);
+                var timer = delay is { } d ? Task.Delay(d, time, wait.Token) : Task.Delay(Timeout.Infinite, wait.Token);
+                await Task.WhenAny(signalled, timer);
+                await wait.CancelAsync();
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+
+        await Task.WhenAll(inFlight);
+    }
+
+    private ((CanaryKey Key, StepTrigger Trigger)? Due, TimeSpan? Delay) TakeDue()
+    {
+        lock (_lock)
+        {
+            var now = time.GetUtcNow();
+            while (_queue.TryPeek(out var key, out var at))
+            {
+                // Skip stale queue items: the canary was removed, re-queued at another time, or is running.
+                if (!_entries.TryGetValue(key, out var entry) || entry.QueuedAt != at || entry.Running)
+                {
+                    _queue.Dequeue();
+                    continue;
+                }
+
+                if (at > now)
+                {
+                    return (null, at - now);
+                }
+
+                _queue.Dequeue();
+                entry.Running = true;
+                var trigger = entry.IntervalDue <= now ? StepTrigger.Interval : StepTrigger.Wake;
+                entry.WakeRequested = false;
+                return ((key, trigger), null);
+            }
+
+            return (null, null);
+        }
+    }
+
+    private async Task RunOneAsync(CanaryKey key, StepTrigger trigger, CancellationToken cancellationToken)
+    {
+        // Leave the scheduler loop before running the step.
+        await Task.Yield();
+        Interlocked.Increment(ref _stepsStarted);
+        TimeSpan? next;
+        try
+        {
+            next = await runStep(key, trigger, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            next = null;
+        }
+        catch (Exception e)
+        {
+            // A bug or an unexpected failure in one canary's step must not stop the scheduler.
+            Log.StepFailed(logger, key.ToString(), e);
+            next = RetryAfterFailure;
+        }
+        finally
+        {
+            _slots.Release();
+        }
+
+        lock (_lock)
+        {
+            if (_entries.TryGetValue(key, out var entry))
+            {
+                entry.Running = false;
+                var now = time.GetUtcNow();
+                if (trigger == StepTrigger.Interval || next is null)
+                {
+                    entry.IntervalDue = now + (next ?? RetryAfterFailure);
+                }
+
+                if (next is null && !entry.WakeRequested)
+                {
+                    _entries.Remove(key);
+                }
+                else
+                {
+                    Enqueue(key, entry, entry.WakeRequested ? now : entry.IntervalDue);
+                }
+            }
+        }
+
+        _signal.Release();
+    }
+
+    private void Enqueue(CanaryKey key, Entry entry, DateTimeOffset at)
+    {
+        entry.QueuedAt = at;
+        _queue.Enqueue(key, at);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Error, Message = "Step of canary {Canary} failed; retrying in 10s")]
+        public static partial void StepFailed(ILogger logger, string canary, Exception exception);
+    }
+}

@@ -1,0 +1,63 @@
+using k8s;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Flagger.Modules.Shared.Kubernetes;
+
+/// <summary>
+/// Registers the cluster access every module uses: the informer-backed <see cref="IKubeCache"/> (started as a
+/// hosted service), the <see cref="IKubeWriter"/>, the <see cref="IEventRecorder"/> and the raw client for startup checks.
+/// </summary>
+public static class KubernetesAccess
+{
+    /// <summary>Per-request timeout of every API call (watches excepted, which last up to 5 minutes).</summary>
+    public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(15);
+
+    /// <param name="builder">The host.</param>
+    /// <param name="configuration">Where the API server is and how to authenticate.</param>
+    /// <param name="watchNamespace">One namespace to watch, or null for all.</param>
+    /// <param name="watch">Registers the kinds to cache, e.g. <c>cache => cache.Watch&lt;V1Deployment&gt;()</c>.</param>
+    public static IHostApplicationBuilder AddKubernetesAccess(
+        this IHostApplicationBuilder builder, KubernetesClientConfiguration configuration, string? watchNamespace, Action<IKubeCacheRegistration> watch)
+    {
+        // Watches are long-lived; each call sets its own timeout instead of one client-wide limit.
+        configuration.HttpClientTimeout = Timeout.InfiniteTimeSpan;
+        builder.Services.AddSingleton(_ => new k8s.Kubernetes(configuration));
+        builder.Services.AddSingleton(sp => new KubeApiClient(sp.GetRequiredService<k8s.Kubernetes>(), RequestTimeout));
+        builder.Services.AddSingleton(sp =>
+        {
+            var cache = new KubeCache(sp.GetRequiredService<KubeApiClient>(), string.IsNullOrEmpty(watchNamespace) ? null : watchNamespace,
+                sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>());
+            watch(new Registration(cache));
+            return cache;
+        });
+        builder.Services.AddSingleton<IKubeCache>(sp => sp.GetRequiredService<KubeCache>());
+        builder.Services.AddSingleton<IKubeWriter, KubeWriter>();
+        builder.Services.TryAddSingleton(new Leadership(electionEnabled: false));
+        builder.Services.AddSingleton<IEventRecorder, EventRecorder>();
+        builder.Services.AddHostedService<CacheRunner>();
+        return builder;
+    }
+
+    /// <summary>The list of kinds the cache watches.</summary>
+    public interface IKubeCacheRegistration
+    {
+        IKubeCacheRegistration Watch<T>() where T : class, IKubernetesObject<k8s.Models.V1ObjectMeta>;
+    }
+
+    private sealed class Registration(KubeCache cache) : IKubeCacheRegistration
+    {
+        public IKubeCacheRegistration Watch<T>() where T : class, IKubernetesObject<k8s.Models.V1ObjectMeta>
+        {
+            cache.Watch<T>();
+            return this;
+        }
+    }
+
+    private sealed class CacheRunner(KubeCache cache) : BackgroundService
+    {
+        protected override Task ExecuteAsync(CancellationToken stoppingToken) => cache.RunAsync(stoppingToken);
+    }
+}

@@ -1,0 +1,68 @@
+using Flagger.Modules.Shared.Crd;
+using Flagger.Modules.Shared.Kubernetes;
+using Flagger.Runtime.Configuration;
+using k8s.Models;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Flagger.Runtime.Hosting;
+
+/// <summary>The runtime's own wiring: logging level, HTTP port, cluster access, leader election, startup checks.</summary>
+internal static class RuntimeComposition
+{
+    /// <summary>Maps upstream's <c>-log-level</c> (debug, info, warning, error) onto the minimum log level.</summary>
+    public static WebApplicationBuilder AddFlaggerLogging(this WebApplicationBuilder builder, FlaggerOptions options)
+    {
+        builder.Logging.SetMinimumLevel(options.LogLevel.ToLowerInvariant() switch
+        {
+            "debug" => LogLevel.Debug,
+            "warn" or "warning" => LogLevel.Warning,
+            "error" => LogLevel.Error,
+            _ => LogLevel.Information,
+        });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
+        return builder;
+    }
+
+    /// <summary>Serves on <c>-port</c> (default 8080) unless the host was given URLs (as Aspire does) and no port flag.</summary>
+    public static WebApplicationBuilder ListenOn(this WebApplicationBuilder builder, FlaggerOptions options, bool portGiven)
+    {
+        var hostUrls = builder.Configuration["ASPNETCORE_URLS"] ?? builder.Configuration["urls"] ?? builder.Configuration["HTTP_PORTS"];
+        if (portGiven || string.IsNullOrEmpty(hostUrls))
+        {
+            builder.WebHost.UseUrls($"http://0.0.0.0:{options.Port}");
+        }
+
+        return builder;
+    }
+
+    /// <summary>Cluster access with the caches the operator reads: Flagger's kinds, workloads, services, scalers, configs.</summary>
+    public static WebApplicationBuilder AddCluster(this WebApplicationBuilder builder, FlaggerOptions options, Action<KubernetesAccess.IKubeCacheRegistration> moreKinds)
+    {
+        builder.AddKubernetesAccess(KubeConfigLoader.Load(options), options.Namespace, cache =>
+        {
+            cache.Watch<Canary>().Watch<MetricTemplate>().Watch<AlertProvider>()
+                .Watch<V1Deployment>().Watch<V1DaemonSet>().Watch<V1Service>().Watch<V2HorizontalPodAutoscaler>()
+                .Watch<V1ConfigMap>().Watch<V1Secret>();
+            moreKinds(cache);
+        });
+        builder.Services.AddHostedService<StartupChecks>();
+        builder.Services.AddHealthChecks().AddCheck<CachesSyncedCheck>("caches", tags: [ServiceDefaultsExtensions.ReadyTag]);
+        return builder;
+    }
+
+    /// <summary>With <c>-enable-leader-election</c>, only the holder of the Lease acts.</summary>
+    public static WebApplicationBuilder AddLeaderElection(this WebApplicationBuilder builder, FlaggerOptions options)
+    {
+        if (!options.EnableLeaderElection)
+        {
+            return builder;
+        }
+
+        builder.Services.TryAddSingleton(new Leadership(electionEnabled: true));
+        // Upstream: -namespace also overrides the election namespace.
+        var electionNamespace = string.IsNullOrEmpty(options.Namespace) ? options.LeaderElectionNamespace : options.Namespace;
+        builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<LeaderElectionService>(sp, electionNamespace));
+        return builder;
+    }
+}
