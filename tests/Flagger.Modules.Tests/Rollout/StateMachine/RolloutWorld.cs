@@ -18,6 +18,18 @@ internal sealed class RolloutWorld
         PrimaryRevision = null;
     }
 
+    /// <summary>A world where the canary was initialized and promoted <see cref="Fx.Rev1"/>, and the target now runs <paramref name="revision"/>.</summary>
+    public static RolloutWorld SettledOn(Canary canary, string revision = Fx.Rev2, string provider = "istio")
+    {
+        canary.Status = Fx.Settled();
+        return new RolloutWorld(canary, provider, revision)
+        {
+            PrimaryExists = true,
+            PrimaryRevision = Fx.Rev1,
+            CanaryScale = ScaleState.Zero,
+        };
+    }
+
     public Canary Canary { get; }
     public string Provider { get; }
     public string TargetRevision { get; set; }
@@ -33,6 +45,12 @@ internal sealed class RolloutWorld
     public int PostRolloutRuns { get; private set; }
     public List<Decision> History { get; } = [];
     public List<string> Log { get; } = [];
+
+    /// <summary>When true (default) a workload that was changed is not ready on the next tick, like a real rollout.</summary>
+    public bool RolloutsTakeATick { get; set; } = true;
+
+    /// <summary>Simulates a crash between the actions and the status write on these ticks.</summary>
+    public HashSet<int> CrashBeforeStatusWrite { get; } = [];
 
     /// <summary>Override readiness (e.g. progress deadline); null = automatic.</summary>
     public WorkloadObservation? PrimaryOverride { get; set; }
@@ -72,11 +90,15 @@ internal sealed class RolloutWorld
         };
         _canaryChangedLastTick = false;
         _primaryChangedLastTick = false;
+        if (!RolloutsTakeATick && !PrimaryExists)
+        {
+            obs = obs with { Primary = PrimaryOverride ?? new WorkloadObservation(Readiness.NotReady, "podinfo-primary.test not found") };
+        }
 
         var tick = Tick;
         var decision = Fx.Decide(
             new TickInput(Canary, obs, Fx.T0.AddMinutes(tick), $"canary{tick:D5}", $"primar{tick:D5}"),
-            gate => Gates(tick, gate) ?? Fx.DefaultPass(gate),
+            gate => Gates(tick, gate) ?? AllPass(gate),
             provider: Provider);
         Apply(decision, obs);
         History.Add(decision);
@@ -84,14 +106,29 @@ internal sealed class RolloutWorld
         return decision;
     }
 
+    /// <summary>Steps at least once, then until <paramref name="done"/>.</summary>
     public void StepUntil(Func<RolloutWorld, bool> done, int maxTicks = 60)
     {
-        for (var i = 0; i < maxTicks && !done(this); i++)
+        var i = 0;
+        do
         {
             Step();
         }
+        while (++i < maxTicks && !done(this));
 
         Assert.True(done(this), "condition not reached:\n" + string.Join("\n", Log));
+    }
+
+    /// <summary>Every webhook of the gate's type succeeds; metrics pass.</summary>
+    private GateOutcome AllPass(Gate gate)
+    {
+        if (AnalysisSettings.WebhookType(gate) is not { } type)
+        {
+            return MetricsOutcome.Pass;
+        }
+
+        var hooks = AnalysisSettings.Resolve(Canary.Spec, Provider).HooksOfType(type);
+        return new HooksOutcome(hooks.Select(h => new HookResult(h.Name ?? "", true)).ToList());
     }
 
     public IEnumerable<string> AllEvents => History.SelectMany(d => d.Events).Select(e => e.Message);
@@ -117,7 +154,7 @@ internal sealed class RolloutWorld
                 case ScaleTargetUp or RevertTarget:
                     if (CanaryScale != ScaleState.Up)
                     {
-                        _canaryChangedLastTick = true;
+                        _canaryChangedLastTick = RolloutsTakeATick;
                     }
 
                     CanaryScale = ScaleState.Up;
@@ -125,11 +162,11 @@ internal sealed class RolloutWorld
                 case EnsurePrimaryWorkload when !PrimaryExists:
                     PrimaryExists = true;
                     PrimaryRevision = TargetRevision;
-                    _primaryChangedLastTick = true;
+                    _primaryChangedLastTick = RolloutsTakeATick;
                     break;
                 case PromoteTarget p:
                     PrimaryRevision = p.Revision;
-                    _primaryChangedLastTick = true;
+                    _primaryChangedLastTick = RolloutsTakeATick;
                     break;
                 case AddFinalizer:
                     HasFinalizer = true;
@@ -138,11 +175,13 @@ internal sealed class RolloutWorld
                     HasFinalizer = false;
                     Gone = DeletionRequested;
                     break;
+                case WriteStatus w when !CrashBeforeStatusWrite.Contains(Tick):
+                    Canary.Status = w.Status;
+                    break;
+                case WriteStatus:
+                    return; // crashed: nothing after the status write happens either
                 case RunPostRolloutHooks:
                     PostRolloutRuns++;
-                    break;
-                case WriteStatus w:
-                    Canary.Status = w.Status;
                     break;
             }
         }
