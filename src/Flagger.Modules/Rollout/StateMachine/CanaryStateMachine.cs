@@ -819,7 +819,10 @@ internal sealed class CanaryStateMachine(string defaultProvider = "istio")
 
             if (judgement.TryGet(gate, out var outcome))
             {
-                return outcome;
+                var expected = gate == Gate.Metrics ? typeof(MetricsOutcome) : typeof(HooksOutcome);
+                return outcome.GetType() == expected
+                    ? outcome
+                    : throw new ArgumentException($"the judgement of gate {gate} must be a {expected.Name}, not a {outcome.GetType().Name}", nameof(judgement));
             }
 
             _need = new NeedJudgement(gate, payloadPhase);
@@ -876,6 +879,7 @@ internal sealed class CanaryStateMachine(string defaultProvider = "istio")
                         _dirty = true;
                     }
 
+                    // upstream sets it even without primaryCookieName (then "=<value>"), kept for parity
                     if (string.IsNullOrEmpty(_status.PrimarySessionAffinityCookie))
                     {
                         _status.PrimarySessionAffinityCookie = $"{affinity.PrimaryCookieName}={input.NewPrimaryCookieValue}";
@@ -979,6 +983,10 @@ internal sealed class CanaryStateMachine(string defaultProvider = "istio")
             WriteStatus? write = null;
             if (_dirty)
             {
+                // upstream's status ints are not omitempty: always written
+                _status.FailedChecks ??= 0;
+                _status.CanaryWeight ??= 0;
+                _status.Iterations ??= 0;
                 _status.LastTransitionTime = PromotedCondition.Timestamp(input.Now);
                 write = new WriteStatus(_status);
             }

@@ -6,14 +6,17 @@ namespace Flagger.Modules.Rollout.StateMachine;
 /// <param name="Canary">The Canary as cached (spec, status, metadata name/namespace).</param>
 /// <param name="Observation">What the reconciler observed this tick.</param>
 /// <param name="Now">The tick's time (from <see cref="TimeProvider"/>); stamped on every status write.</param>
-/// <param name="NewCookieValue">10 random ASCII letters for a new session-affinity cookie (<c>&lt;cookieName&gt;=&lt;value&gt;</c>); only used when one is needed.</param>
-/// <param name="NewPrimaryCookieValue">10 random ASCII letters for a new primary session-affinity cookie.</param>
+/// <param name="NewCookieValue">
+/// A fresh value of 10 random letters (<c>[a-zA-Z]</c>, upstream <c>randSeq</c>) for a new session-affinity cookie
+/// <c>&lt;cookieName&gt;=&lt;value&gt;</c>; generate one per tick, it is only used when the canary has no cookie yet.
+/// </param>
+/// <param name="NewPrimaryCookieValue">The same for the primary cookie (<c>&lt;primaryCookieName&gt;=&lt;value&gt;</c>).</param>
 internal sealed record TickInput(
     Canary Canary,
     Observation Observation,
     DateTimeOffset Now,
-    string NewCookieValue = "aaaaaaaaaa",
-    string NewPrimaryCookieValue = "bbbbbbbbbb");
+    string NewCookieValue,
+    string NewPrimaryCookieValue);
 
 /// <summary>What the machine returns: either it needs a gate's outcome first, or it has decided.</summary>
 internal abstract record TickResult;

@@ -628,7 +628,7 @@ public sealed class CanaryStateMachineTransitionTests
         }, status: Status(CanaryPhase.Progressing, weight: 50));
         var asked = new List<NeedJudgement>();
 
-        Decide(new TickInput(canary, Obs(Rev2, Routes(50)), T0), g => g == Gate.Rollback ? Fail("rb") : g == Gate.Metrics ? MetricsOutcome.Pass : Pass("x"), asked);
+        Decide(new TickInput(canary, Obs(Rev2, Routes(50)), T0, "c", "p"), g => g == Gate.Rollback ? Fail("rb") : g == Gate.Metrics ? MetricsOutcome.Pass : Pass("x"), asked);
 
         Assert.Equal(
             [new NeedJudgement(Gate.Rollback, CanaryPhase.Progressing), new NeedJudgement(Gate.Rollout, CanaryPhase.Progressing),
@@ -641,7 +641,7 @@ public sealed class CanaryStateMachineTransitionTests
     public void Confirm_rollout_is_requested_with_the_current_phase_as_payload()
     {
         var asked = new List<NeedJudgement>();
-        Decide(new TickInput(Canary(a => a.Webhooks = [Hook("gate", "confirm-rollout")], status: Settled(CanaryPhase.Failed)), Obs(Rev2), T0), _ => Pass("gate"), asked);
+        Decide(new TickInput(Canary(a => a.Webhooks = [Hook("gate", "confirm-rollout")], status: Settled(CanaryPhase.Failed)), Obs(Rev2), T0, "c", "p"), _ => Pass("gate"), asked);
         Assert.Equal([new NeedJudgement(Gate.ConfirmRollout, CanaryPhase.Failed)], asked);
     }
 
@@ -649,7 +649,7 @@ public sealed class CanaryStateMachineTransitionTests
     public void Gates_without_webhooks_or_metrics_are_never_requested()
     {
         var asked = new List<NeedJudgement>();
-        Decide(new TickInput(Canary(status: Status(CanaryPhase.Progressing, weight: 20)), Obs(Rev2, Routes(20)), T0), null, asked);
+        Decide(new TickInput(Canary(status: Status(CanaryPhase.Progressing, weight: 20)), Obs(Rev2, Routes(20)), T0, "c", "p"), null, asked);
         Assert.Empty(asked);
     }
 }
