@@ -21,7 +21,8 @@ namespace Flagger.Modules.Rollout.StateMachine;
 /// not rewrite its status every tick; traffic is never routed to a canary that is scaled to zero or not ready (a failed
 /// promotion with a broken canary keeps traffic on the primary); Promoting with <c>stepWeightPromotion</c> and no canary
 /// traffic left finalises instead of stalling; a canary progress deadline also sends the documented
-/// <c>Progress deadline exceeded</c> alert.
+/// <c>Progress deadline exceeded</c> alert; a rollback during initialization does not touch routes that do not exist yet;
+/// deletion is handled before spec validation, so an invalid canary can still be deleted.
 /// </remarks>
 /// <param name="defaultProvider">The global <c>--mesh-provider</c>, used when <c>spec.provider</c> is empty.</param>
 internal sealed class CanaryStateMachine(string defaultProvider = "istio")
@@ -558,7 +559,7 @@ internal sealed class CanaryStateMachine(string defaultProvider = "istio")
                 return Finish("waiting for promotion approval");
             }
 
-            return _settings.Iterations == Iterations ? Promote("iterations done") : Finish("iterations exceeded");
+            return _settings.Iterations == Iterations ? PromoteApproved("iterations done") : Finish("iterations exceeded");
         }
 
         // upstream: scheduler.go runBlueGreen
@@ -603,7 +604,7 @@ internal sealed class CanaryStateMachine(string defaultProvider = "istio")
                 return Finish("blue/green: all traffic to canary");
             }
 
-            return Promote("iterations done");
+            return PromoteApproved("iterations done");
         }
 
         private TickResult Promote(string why)
@@ -613,11 +614,11 @@ internal sealed class CanaryStateMachine(string defaultProvider = "istio")
                 return Need();
             }
 
-            if (!approved)
-            {
-                return Finish("waiting for promotion approval");
-            }
+            return approved ? PromoteApproved(why) : Finish("waiting for promotion approval");
+        }
 
+        private TickResult PromoteApproved(string why)
+        {
             Info($"Copying {TargetNs} template spec to {Target}-primary.{Ns}");
             Add(new PromoteTarget(_obs.TargetRevision));
             SetPhase(CanaryPhase.Promoting);
@@ -719,7 +720,12 @@ internal sealed class CanaryStateMachine(string defaultProvider = "istio")
                 Alert(AlertSeverity.Error, $"Failed checks threshold reached {FailedChecks}", withMetadata: false);
             }
 
-            Route(AnalysisSettings.TotalWeight, 0, false);
+            // during initialization no routing object exists yet, so there is nothing to reset (upstream fails here)
+            if (_phase is not (CanaryPhase.None or CanaryPhase.Initializing))
+            {
+                Route(AnalysisSettings.TotalWeight, 0, false);
+            }
+
             Warn($"Canary failed! Scaling down {NameNs}");
             Add(new RecordWeightMetric(AnalysisSettings.TotalWeight, 0));
             if (_settings.HasAutoscaler)

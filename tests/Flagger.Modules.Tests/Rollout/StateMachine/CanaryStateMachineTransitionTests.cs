@@ -113,6 +113,8 @@ public sealed class CanaryStateMachineTransitionTests
             {
                 Assert.Equal(CanaryPhase.Failed, d.S().Phase());
                 Assert.Contains("Canary failed! Scaling down " + NameNs, d.Warnings());
+                Assert.Empty(d.RouteChanges());
+                Assert.Contains(new ScaleTargetToZero(), d.Actions);
             }),
         ["initialization with an autoscaler creates the primary scaler and pauses the target scaler"] = new(
             () => Decide(Canary(spec: s => s.AutoscalerRef = new AutoscalerReference { Kind = "HorizontalPodAutoscaler", Name = "podinfo" }), Obs(Rev1)),
@@ -524,9 +526,13 @@ public sealed class CanaryStateMachineTransitionTests
         ["blue/green with mirror stops mirroring when routing all traffic to the canary"] = new(
             () => Decide(Canary(a => { a.Iterations = 5; a.StepWeight = null; a.MaxWeight = null; a.Mirror = true; }, status: Status(CanaryPhase.Progressing, iterations: 5)), Obs(Rev2, Routes(0, mirrored: true))),
             d => Assert.Equal(["Stop traffic mirroring and route all traffic to canary"], d.EventTexts())),
-        ["blue/green analysed at 100% canary traffic promotes"] = new(
-            () => Decide(Canary(a => { a.Iterations = 5; a.StepWeight = null; a.MaxWeight = null; }, status: Status(CanaryPhase.Progressing, iterations: 6)), Obs(Rev2, Routes(100))),
-            d => Assert.Equal(CanaryPhase.Promoting, d.S().Phase())),
+        ["blue/green analysed at 100% canary traffic promotes after one confirm-promotion check"] = new(
+            () => Decide(Canary(a => { a.Iterations = 5; a.StepWeight = null; a.MaxWeight = null; a.Webhooks = [Hook("promo", "confirm-promotion")]; }, status: Status(CanaryPhase.Progressing, iterations: 6)), Obs(Rev2, Routes(100)), g => Pass("promo")),
+            d =>
+            {
+                Assert.Equal(CanaryPhase.Promoting, d.S().Phase());
+                Assert.Equal(["Confirm-promotion check promo passed", "Copying " + TargetNs + " template spec to podinfo-primary.test"], d.EventTexts());
+            }),
         ["the kubernetes provider forces 10 iterations with warnings"] = new(
             () => Decide(Canary(spec: s => s.Provider = "kubernetes", status: Status(CanaryPhase.Progressing)), Obs(Rev2)),
             d =>
@@ -553,9 +559,16 @@ public sealed class CanaryStateMachineTransitionTests
                 Assert.Equal(1, d.S().Iterations);
                 Assert.Equal(["Starting canary analysis for " + TargetNs, "Advance " + NameNs + " canary iteration 1/3"], d.EventTexts());
             }),
-        ["A/B after the last iteration promotes"] = new(
-            () => Decide(Canary(a => { a.Iterations = 3; a.StepWeight = null; a.MaxWeight = null; a.Match = [new HttpMatchRequest()]; }, status: Status(CanaryPhase.Progressing, iterations: 3)), Obs(Rev2, Routes(100))),
-            d => Assert.Equal(CanaryPhase.Promoting, d.S().Phase())),
+        ["A/B after the last iteration promotes after one confirm-promotion check"] = new(
+            () => Decide(Canary(a => { a.Iterations = 3; a.StepWeight = null; a.MaxWeight = null; a.Match = [new HttpMatchRequest()]; a.Webhooks = [Hook("promo", "confirm-promotion")]; }, status: Status(CanaryPhase.Progressing, iterations: 3)), Obs(Rev2, Routes(100)), g => Pass("promo")),
+            d =>
+            {
+                Assert.Equal(CanaryPhase.Promoting, d.S().Phase());
+                Assert.Equal(["Confirm-promotion check promo passed", "Copying " + TargetNs + " template spec to podinfo-primary.test"], d.EventTexts());
+            }),
+        ["A/B with a failing confirm-promotion gate waits for approval"] = new(
+            () => Decide(Canary(a => { a.Iterations = 3; a.StepWeight = null; a.MaxWeight = null; a.Match = [new HttpMatchRequest()]; a.Webhooks = [Hook("promo", "confirm-promotion")]; }, status: Status(CanaryPhase.Progressing, iterations: 3)), Obs(Rev2, Routes(100)), g => Fail("promo")),
+            d => Assert.Equal((CanaryPhase.WaitingPromotion, 2), (d.S().Phase(), d.S().Iterations))),
 
         // ---- session affinity (inventory §1.5, pkg/router/istio.go) ----
         ["the first canary traffic sets the session affinity cookies"] = new(
