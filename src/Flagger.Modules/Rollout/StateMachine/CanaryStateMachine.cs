@@ -117,6 +117,13 @@ internal sealed class CanaryStateMachine(string defaultProvider = "istio")
                 return Finish("blocked: " + blocking);
             }
 
+            if (string.IsNullOrEmpty(_obs.TargetRevision))
+            {
+                // never compare against an empty hash: it would look like a new revision on every tick
+                Warn($"{Kind} {TargetNs} revision could not be computed");
+                return Finish("blocked: no target revision");
+            }
+
             return Initialize() ?? Advance();
         }
 

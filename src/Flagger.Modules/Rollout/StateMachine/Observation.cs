@@ -65,13 +65,24 @@ internal sealed record Observation
     /// <summary>Current tracked-config checksums (<c>configmap/&lt;n&gt;</c>, <c>secret/&lt;n&gt;</c>); null when config tracking is disabled.</summary>
     public IReadOnlyDictionary<string, string>? TrackedConfigs { get; init; }
 
-    /// <summary>The <c>&lt;target&gt;-primary</c> workload. Missing primary = <see cref="Readiness.NotReady"/>.</summary>
+    /// <summary>
+    /// The <c>&lt;target&gt;-primary</c> workload with <c>analysis.primaryReadyThreshold</c>. A missing primary is
+    /// <see cref="Readiness.NotReady"/> with a message saying so (the tick then emits <see cref="EnsurePrimaryWorkload"/>).
+    /// </summary>
     public WorkloadObservation Primary { get; init; } = WorkloadObservation.ReadyUp;
 
-    /// <summary>The target (canary) workload.</summary>
+    /// <summary>
+    /// The target (canary) workload with <c>analysis.canaryReadyThreshold</c>; <see cref="WorkloadObservation.Scale"/>
+    /// must be filled: the machine never routes traffic to a canary that is scaled to zero. For DaemonSets the progress
+    /// deadline is measured from <c>status.lastTransitionTime</c> as upstream does.
+    /// </summary>
     public WorkloadObservation Canary { get; init; } = WorkloadObservation.ReadyAtZero;
 
-    /// <summary>Current routes; null when the router could not report them (then <see cref="RoutesError"/> is the event text).</summary>
+    /// <summary>
+    /// Current routes as the mesh router's <c>GetRoutes</c> reports them; null when the router could not report them
+    /// (then <see cref="RoutesError"/> is the event text). For the <c>kubernetes</c> provider report what upstream's
+    /// NopRouter reports: <c>0/100</c> once <c>status.iterations &gt; 0</c>, else <c>100/0</c> (pkg/router/nop.go).
+    /// </summary>
     public RouteObservation? Routes { get; init; } = new RouteObservation(100, 0, false);
 
     /// <summary>The router's error text when <see cref="Routes"/> is null.</summary>

@@ -67,6 +67,10 @@ public sealed class CanaryStateMachineTransitionTests
             () => Decide(Canary(status: Settled()), Obs(Rev2) with { BlockingError = "deployment podinfo.test get query error: not found" }),
             d => Assert.Equal([new EmitEvent(EventType.Warning, "deployment podinfo.test get query error: not found")], d.Actions)),
 
+        ["an unknown target revision stops the tick instead of starting a run"] = new(
+            () => Decide(Canary(status: Settled()), Obs("")),
+            d => Assert.Equal([new EmitEvent(EventType.Warning, "Deployment podinfo.test revision could not be computed")], d.Actions)),
+
         // ---- suspend ----
         ["suspended canary only records the skipping event"] = new(
             () => Decide(Canary(spec: s => s.Suspend = true, status: Status(CanaryPhase.Progressing, weight: 20)), Obs(Rev2, Routes(20))),
