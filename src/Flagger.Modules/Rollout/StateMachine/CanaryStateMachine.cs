@@ -608,7 +608,7 @@ internal sealed class CanaryStateMachine(string defaultProvider = "istio")
                 }
 
                 SetIterations(Iterations + 1);
-                return Finish("blue/green: all traffic to canary");
+                return Finish(_settings.IsKubernetesProvider ? "blue/green: iterations done" : "blue/green: all traffic to canary");
             }
 
             return PromoteApproved("iterations done");
