@@ -485,6 +485,21 @@ public sealed class CanaryStateMachineTransitionTests
                 Assert.Equal((CanaryPhase.WaitingPromotion, 4), (d.S().Phase(), d.S().Iterations));
                 Assert.Empty(d.Events);
             }),
+        ["metrics keep running while WaitingPromotion and a failure reaching the threshold rolls back"] = new(
+            () => Decide(Canary(a => { WithMetrics(a); a.Webhooks = [Hook("promo", "confirm-promotion")]; }, status: Status(CanaryPhase.WaitingPromotion, iterations: -1, failedChecks: 4)), Obs(Rev2, Routes(50)),
+                g => g == Gate.Metrics ? MetricsOutcome.Fail("metric failed") : Fail("promo")),
+            d =>
+            {
+                Assert.Equal(CanaryPhase.Failed, d.S().Phase());
+                Assert.Equal([new SetRoutes(100, 0, false)], d.RouteChanges());
+            }),
+        ["an Initialized canary with a new revision starts its first run"] = new(
+            () => Decide(Canary(status: Status(CanaryPhase.Initialized, applied: Rev1, promoted: Rev1)), Obs(Rev2, canary: WorkloadObservation.ReadyAtZero)),
+            d =>
+            {
+                Assert.Equal((CanaryPhase.Progressing, Rev2, Rev1), (d.S().Phase(), d.S().LastAppliedSpec, d.S().LastPromotedSpec));
+                Assert.Contains(new ScaleTargetUp(), d.Actions);
+            }),
         ["an approved WaitingPromotion canary promotes without the traffic increase gate"] = new(
             () => Decide(Canary(a => a.Webhooks = [Hook("ti", "confirm-traffic-increase"), Hook("promo", "confirm-promotion")], status: Status(CanaryPhase.WaitingPromotion, iterations: -1)), Obs(Rev2, Routes(50)),
                 g => g == Gate.ConfirmTrafficIncrease ? throw new InvalidOperationException("not in WaitingPromotion") : Pass("promo")),
