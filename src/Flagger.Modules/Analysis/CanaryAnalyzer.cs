@@ -285,7 +285,7 @@ internal sealed partial class CanaryAnalyzer(
 
         if (templateName.Length == 0)
         {
-            return new(null, null, ns, "Metric template .{ns} error: templateRef.name is required");
+            return new(null, null, ns, $"Metric template .{ns} error: templateRef.name is required");
         }
 
         var template = cache.Get<MetricTemplate>(ns, templateName);
