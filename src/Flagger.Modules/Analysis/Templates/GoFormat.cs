@@ -75,7 +75,37 @@ internal static class GoFormat
             return value > 0 ? "+Inf" : "-Inf";
         }
 
-        return value.ToString("F" + precision.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+        // .NET rounds exact ties away from zero, Go to even (strconv: 0.125 → "0.12").
+        var rounded = IsExactTie(value, precision) ? Math.Round(value, precision, MidpointRounding.ToEven) : value;
+        return rounded.ToString("F" + precision.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>True when the exact binary value lies exactly halfway between two <paramref name="precision"/>-digit decimals.</summary>
+    private static bool IsExactTie(double value, int precision)
+    {
+        var bits = BitConverter.DoubleToInt64Bits(Math.Abs(value));
+        var exponent = (int)((bits >> 52) & 0x7FF);
+        var mantissa = bits & 0xFFFFFFFFFFFFFL;
+        if (exponent == 0)
+        {
+            exponent = 1;
+        }
+        else
+        {
+            mantissa |= 1L << 52;
+        }
+
+        var e = exponent - 1075; // value = mantissa * 2^e
+        if (e >= 0 || mantissa == 0)
+        {
+            return false;
+        }
+
+        // value * 10^p * 2 = mantissa * 10^p * 2 / 2^-e must be an odd integer
+        var numerator = new System.Numerics.BigInteger(mantissa) * System.Numerics.BigInteger.Pow(10, precision) * 2;
+        var denominator = System.Numerics.BigInteger.Pow(2, -e);
+        var quotient = System.Numerics.BigInteger.DivRem(numerator, denominator, out var remainder);
+        return remainder.IsZero && !quotient.IsEven;
     }
 
     /// <summary>Go <c>time.Duration.String()</c> for a whole number of nanoseconds.</summary>

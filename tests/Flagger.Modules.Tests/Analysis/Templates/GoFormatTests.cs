@@ -35,6 +35,9 @@ public class GoFormatTests
     [InlineData(98.685, "98.69")]
     [InlineData(99.994, "99.99")]
     [InlineData(1.005, "1.00")]
+    [InlineData(0.125, "0.12")]
+    [InlineData(0.375, "0.38")]
+    [InlineData(98.625, "98.62")]
     public void Fixed_two_decimals_rounds_like_go(double value, string expected) => Assert.Equal(expected, GoFormat.Fixed(value, 2));
 
     [Theory]
