@@ -32,7 +32,15 @@ internal sealed partial class CanaryAnalyzer(
     public async Task<CanaryAnalysisResult> AnalyzeAsync(Canary canary, CancellationToken cancellationToken)
     {
         var metrics = canary.Spec.Analysis?.Metrics ?? [];
-        var checks = metrics.Select(m => RunCheckAsync(canary, m, cancellationToken)).ToArray();
+        var (route, knativeError) = KnativeRoute(canary);
+        if (knativeError is not null)
+        {
+            // upstream fails the whole tick before any check when the Knative Service cannot be read
+            return new CanaryAnalysisResult(metrics.Select(m => new MetricCheckResult(m.Name ?? "", KindOf(m), "", null, null,
+                new MetricThresholds(m.ThresholdRange?.Min, m.ThresholdRange?.Max, m.Threshold), MetricCheckOutcome.Error, knativeError, null)).ToList());
+        }
+
+        var checks = metrics.Select(m => RunCheckAsync(canary, m, route, cancellationToken)).ToArray();
         return new CanaryAnalysisResult(await Task.WhenAll(checks).ConfigureAwait(false));
     }
 
@@ -50,7 +58,32 @@ internal sealed partial class CanaryAnalyzer(
         return new MetricProvidersAvailability(true, "all the metrics providers are available!");
     }
 
-    private async Task<MetricCheckResult> RunCheckAsync(Canary canary, CanaryMetric metric, CancellationToken cancellationToken)
+    /// <summary>
+    /// For the knative provider (canary's or global), <c>{{ route }}</c> is the Knative Service's latest created revision.
+    /// </summary>
+    // upstream: pkg/controller/scheduler_metrics.go (knativeService.Status.LatestCreatedRevisionName)
+    private (string? Route, string? Error) KnativeRoute(Canary canary)
+    {
+        if (canary.Spec.Provider != "knative" && options.Value.MeshProvider != "knative")
+        {
+            return (null, null);
+        }
+
+        var ns = canary.Metadata.NamespaceProperty ?? "";
+        var name = canary.Spec.TargetRef?.Name ?? "";
+        var service = cache.Get<KnativeServiceRevision>(ns, name);
+        return service is null
+            ? (null, $"Error fetching Knative service {ns}/{name} services.serving.knative.dev \"{name}\" not found")
+            : (service.Status?.LatestCreatedRevisionName ?? "", null);
+    }
+
+    private MetricTemplateModel Model(Canary canary, CanaryMetric metric, string? route)
+    {
+        var model = MetricTemplateModel.For(canary, Interval(metric), metric.TemplateVariables);
+        return route is null ? model : model with { Route = route };
+    }
+
+    private async Task<MetricCheckResult> RunCheckAsync(Canary canary, CanaryMetric metric, string? route, CancellationToken cancellationToken)
     {
         var kind = KindOf(metric);
         var name = metric.Name ?? "";
@@ -61,9 +94,9 @@ internal sealed partial class CanaryAnalyzer(
         {
             var result = kind switch
             {
-                MetricCheckKind.Template => await RunTemplateAsync(canary, metric, thresholds, cts.Token).ConfigureAwait(false),
-                MetricCheckKind.Builtin => await RunBuiltinAsync(canary, metric, thresholds, cts.Token).ConfigureAwait(false),
-                MetricCheckKind.InlineQuery => await RunInlineAsync(canary, metric, thresholds, cts.Token).ConfigureAwait(false),
+                MetricCheckKind.Template => await RunTemplateAsync(canary, metric, route, thresholds, cts.Token).ConfigureAwait(false),
+                MetricCheckKind.Builtin => await RunBuiltinAsync(canary, metric, route, thresholds, cts.Token).ConfigureAwait(false),
+                MetricCheckKind.InlineQuery => await RunInlineAsync(canary, metric, route, thresholds, cts.Token).ConfigureAwait(false),
                 _ => new MetricCheckResult(name, kind, "", null, null, thresholds, MetricCheckOutcome.Error,
                     "Metric query failed for no usable metrics template and query were configured", null),
             };
@@ -102,11 +135,11 @@ internal sealed partial class CanaryAnalyzer(
         options.Value.MeshProvider, canary.Spec.Provider, canary.Spec.TargetRef?.Kind, IsKnativeTarget(canary));
 
     private static bool IsKnativeTarget(Canary canary) =>
-        canary.Spec.TargetRef is { Kind: "Service", ApiVersion: { } api } && api.StartsWith("serving.knative.dev", StringComparison.Ordinal);
+        canary.Spec.TargetRef is { Kind: "Service", ApiVersion: "serving.knative.dev/v1" };
 
     private static string Interval(CanaryMetric metric) => string.IsNullOrEmpty(metric.Interval) ? DefaultInterval : metric.Interval;
 
-    private async Task<MetricCheckResult> RunBuiltinAsync(Canary canary, CanaryMetric metric, MetricThresholds thresholds, CancellationToken ct)
+    private async Task<MetricCheckResult> RunBuiltinAsync(Canary canary, CanaryMetric metric, string? route, MetricThresholds thresholds, CancellationToken ct)
     {
         var name = metric.Name!;
         var metricsProvider = MetricsProvider(canary);
@@ -125,7 +158,7 @@ internal sealed partial class CanaryAnalyzer(
         }
 
         var observer = ObserverFactory.Create(metricsProvider);
-        var model = observer.Prepare(MetricTemplateModel.For(canary, Interval(metric), metric.TemplateVariables));
+        var model = observer.Prepare(Model(canary, metric, route));
         var isRate = name == SuccessRate;
         var wrap = !isRate || observer.WrapsSuccessRateErrors;
         string query;
@@ -171,7 +204,7 @@ internal sealed partial class CanaryAnalyzer(
         return Result(query, ms, durationHalt is null ? MetricCheckOutcome.Passed : MetricCheckOutcome.Failed, durationHalt, ms / 1000.0);
     }
 
-    private async Task<MetricCheckResult> RunInlineAsync(Canary canary, CanaryMetric metric, MetricThresholds thresholds, CancellationToken ct)
+    private async Task<MetricCheckResult> RunInlineAsync(Canary canary, CanaryMetric metric, string? route, MetricThresholds thresholds, CancellationToken ct)
     {
         var name = metric.Name ?? "";
         var server = MetricsServer(canary);
@@ -191,7 +224,7 @@ internal sealed partial class CanaryAnalyzer(
         string query;
         try
         {
-            query = MetricTemplateModel.For(canary, Interval(metric), metric.TemplateVariables).Render(metric.Query!);
+            query = Model(canary, metric, route).Render(metric.Query!);
         }
         catch (TemplateException e)
         {
@@ -216,7 +249,7 @@ internal sealed partial class CanaryAnalyzer(
         }
     }
 
-    private async Task<MetricCheckResult> RunTemplateAsync(Canary canary, CanaryMetric metric, MetricThresholds thresholds, CancellationToken ct)
+    private async Task<MetricCheckResult> RunTemplateAsync(Canary canary, CanaryMetric metric, string? route, MetricThresholds thresholds, CancellationToken ct)
     {
         var name = metric.Name ?? "";
         var resolved = ResolveTemplate(canary, metric);
@@ -244,7 +277,7 @@ internal sealed partial class CanaryAnalyzer(
         string query;
         try
         {
-            query = MetricTemplateModel.For(canary, Interval(metric), metric.TemplateVariables).Render(template.Spec.Query ?? "");
+            query = Model(canary, metric, route).Render(template.Spec.Query ?? "");
         }
         catch (TemplateException e)
         {

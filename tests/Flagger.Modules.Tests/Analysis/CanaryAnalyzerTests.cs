@@ -177,6 +177,29 @@ public sealed class CanaryAnalyzerTests : IAsyncDisposable
         Assert.Contains("[1m]", _prometheus.Single().Query["query"], StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Knative_canaries_query_the_latest_created_revision()
+    {
+        var canary = Podinfo(SuccessRate());
+        canary.Spec.Provider = "knative";
+        canary.Spec.TargetRef = new LocalObjectReference { ApiVersion = "serving.knative.dev/v1", Kind = "Service", Name = "podinfo" };
+        canary.Spec.Service = null;
+
+        var missing = await Single(canary);
+        Assert.Equal("Error fetching Knative service test/podinfo services.serving.knative.dev \"podinfo\" not found", missing.Message);
+        Assert.Empty(_prometheus.Requests);
+
+        _kube.Seed(new KnativeServiceRevision
+        {
+            Metadata = new() { Name = "podinfo", NamespaceProperty = "test" },
+            Status = new() { LatestCreatedRevisionName = "podinfo-00002" },
+        });
+        var r = await Single(canary);
+        Assert.Equal(MetricCheckOutcome.Passed, r.Outcome);
+        Assert.Equal("knative", r.Provider);
+        Assert.Contains("envoy_cluster_name=~\"test/podinfo-00002\"", _prometheus.Single().Query["query"], StringComparison.Ordinal);
+    }
+
     // ---- metrics server selection
 
     [Fact]
