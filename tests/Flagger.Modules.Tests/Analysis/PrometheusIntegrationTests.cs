@@ -27,7 +27,13 @@ public sealed class PrometheusFixture : IAsyncLifetime
 
     public string? Url { get; private set; }
 
+    /// <summary>Why the tests skip: only when Prometheus is not installed.</summary>
     public string? Unavailable { get; private set; }
+
+    /// <summary>Why the tests fail: Prometheus is installed but did not start.</summary>
+    public string? StartError { get; private set; }
+
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _log = new();
 
     public async ValueTask InitializeAsync()
     {
@@ -108,8 +114,8 @@ public sealed class PrometheusFixture : IAsyncLifetime
         }
 
         _prometheus = Process.Start(start)!;
-        _prometheus.OutputDataReceived += (_, _) => { };
-        _prometheus.ErrorDataReceived += (_, _) => { };
+        _prometheus.OutputDataReceived += (_, e) => Keep(e.Data);
+        _prometheus.ErrorDataReceived += (_, e) => Keep(e.Data);
         _prometheus.BeginOutputReadLine();
         _prometheus.BeginErrorReadLine();
 
@@ -118,7 +124,7 @@ public sealed class PrometheusFixture : IAsyncLifetime
         {
             if (_prometheus.HasExited)
             {
-                Unavailable = $"prometheus exited with code {_prometheus.ExitCode}";
+                StartError = $"prometheus exited with code {_prometheus.ExitCode}: {string.Join("\n", _log)}";
                 return;
             }
 
@@ -137,7 +143,35 @@ public sealed class PrometheusFixture : IAsyncLifetime
             await Task.Delay(100).ConfigureAwait(false);
         }
 
-        Unavailable = "prometheus did not become ready within 10s";
+        StartError = $"prometheus did not become ready within 10s: {string.Join("\n", _log)}";
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        _log.Enqueue(line);
+        while (_log.Count > 20)
+        {
+            _log.TryDequeue(out _);
+        }
+    }
+
+    /// <summary>Skips when Prometheus is absent; fails when it is present but broken.</summary>
+    public void Require()
+    {
+        if (Unavailable is { } reason)
+        {
+            Assert.Skip(reason);
+        }
+
+        if (StartError is { } error)
+        {
+            Assert.Fail(error);
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -199,10 +233,7 @@ public sealed class PrometheusIntegrationTests(PrometheusFixture prometheus) : I
     [Fact]
     public async Task Builtin_istio_queries_measure_the_success_rate_and_p99()
     {
-        if (prometheus.Unavailable is { } reason)
-        {
-            Assert.Skip(reason);
-        }
+        prometheus.Require();
 
         var result = await AnalyzeWhenDataArrives(Analyzer("istio"), Podinfo(SuccessRate(min: 98, interval: "10s"), Duration(max: 500, interval: "10s")));
 
@@ -214,10 +245,7 @@ public sealed class PrometheusIntegrationTests(PrometheusFixture prometheus) : I
     [Fact]
     public async Task Builtin_http_queries_measure_the_success_rate_and_p99_in_milliseconds()
     {
-        if (prometheus.Unavailable is { } reason)
-        {
-            Assert.Skip(reason);
-        }
+        prometheus.Require();
 
         var result = await AnalyzeWhenDataArrives(Analyzer("kubernetes"), Podinfo(SuccessRate(min: 99, interval: "10s"), Duration(max: 300, interval: "10s")));
 
@@ -231,10 +259,7 @@ public sealed class PrometheusIntegrationTests(PrometheusFixture prometheus) : I
     [Fact]
     public async Task A_metric_template_query_runs_through_the_prometheus_provider()
     {
-        if (prometheus.Unavailable is { } reason)
-        {
-            Assert.Skip(reason);
-        }
+        prometheus.Require();
 
         var kube = new InMemoryKube();
         kube.Seed(Template("istio-system", "error-rate", "prometheus", prometheus.Url + "/", """
@@ -271,10 +296,7 @@ public sealed class PrometheusIntegrationTests(PrometheusFixture prometheus) : I
     [Fact]
     public async Task A_query_matching_nothing_is_no_data_naming_the_query()
     {
-        if (prometheus.Unavailable is { } reason)
-        {
-            Assert.Skip(reason);
-        }
+        prometheus.Require();
 
         var canary = Podinfo(SuccessRate(interval: "10s"));
         canary.Spec.TargetRef!.Name = "absent";
