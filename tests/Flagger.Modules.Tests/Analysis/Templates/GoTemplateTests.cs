@@ -221,6 +221,50 @@ public class GoTemplateTests
             Render("from(bucket: \"default\") |> range(start: -2h) |> filter(fn: (r) => r[\"destination_workload_namespace\"] == \"{{ namespace }}\") |> filter(fn: (r) => r[\"destination_workload\"] == \"{{ target }}\") |> count()"));
     }
 
+    public static TheoryData<string, string> MoreUpstreamTemplates => new()
+    {
+        // nginx e2e latency (variables.path)
+        {
+            "histogram_quantile(0.99,\n  sum(\n    rate(\n      http_request_duration_seconds_bucket{\n        kubernetes_namespace=\"{{ namespace }}\",\n        kubernetes_pod_name=~\"{{ target }}-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)\",\n        path=\"{{ variables.path }}\"\n      }[{{ interval }}]\n    )\n  ) by (le)\n)",
+            "histogram_quantile(0.99, sum( rate( http_request_duration_seconds_bucket{ kubernetes_namespace=\"test\", kubernetes_pod_name=~\"podinfo-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)\", path=\"root\" }[1m] ) ) by (le) )"
+        },
+        // gatewayapi e2e request-duration
+        {
+            "histogram_quantile(0.99,\n  sum(\n    rate(\n      http_request_duration_seconds_bucket{\n        namespace=~\"{{ namespace }}\",\n        app=\"{{ target }}\",\n      }[{{ interval }}]\n    )\n  ) by (le)\n)",
+            "histogram_quantile(0.99, sum( rate( http_request_duration_seconds_bucket{ namespace=~\"test\", app=\"podinfo\", }[1m] ) ) by (le) )"
+        },
+        // nginx tutorial latency (fixed window)
+        {
+            "histogram_quantile(0.99,\n  sum(\n    rate(\n      http_request_duration_seconds_bucket{\n        kubernetes_namespace=\"{{ namespace }}\",\n        kubernetes_pod_name=~\"{{ target }}-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)\"\n      }[1m]\n    )\n  ) by (le)\n)\n",
+            "histogram_quantile(0.99, sum( rate( http_request_duration_seconds_bucket{ kubernetes_namespace=\"test\", kubernetes_pod_name=~\"podinfo-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)\" }[1m] ) ) by (le) ) "
+        },
+        // upgrade guide latency (seconds histogram)
+        {
+            "histogram_quantile(\n    0.99,\n    sum(\n        rate(\n            istio_request_duration_seconds_bucket{\n                reporter=\"destination\",\n                destination_workload_namespace=\"{{ namespace }}\",\n                destination_workload=~\"{{ target }}\"\n            }[{{ interval }}]\n        )\n    ) by (le)\n)\n",
+            "histogram_quantile( 0.99, sum( rate( istio_request_duration_seconds_bucket{ reporter=\"destination\", destination_workload_namespace=\"test\", destination_workload=~\"podinfo\" }[1m] ) ) by (le) ) "
+        },
+        // metrics docs: istio not-found percentage
+        {
+            "100 - sum(\n    rate(\n        istio_requests_total{\n          reporter=\"destination\",\n          destination_workload_namespace=\"{{ namespace }}\",\n          destination_workload=\"{{ target }}\",\n          response_code!=\"404\"\n        }[{{ interval }}]\n    )\n)\n/\nsum(\n    rate(\n        istio_requests_total{\n          reporter=\"destination\",\n          destination_workload_namespace=\"{{ namespace }}\",\n          destination_workload=\"{{ target }}\"\n        }[{{ interval }}]\n    )\n) * 100\n",
+            "100 - sum( rate( istio_requests_total{ reporter=\"destination\", destination_workload_namespace=\"test\", destination_workload=\"podinfo\", response_code!=\"404\" }[1m] ) ) / sum( rate( istio_requests_total{ reporter=\"destination\", destination_workload_namespace=\"test\", destination_workload=\"podinfo\" }[1m] ) ) * 100 "
+        },
+        // metrics docs: gRPC error rate
+        {
+            "100 - sum(\n    rate(\n        grpc_server_handled_total{\n          grpc_code!=\"OK\",\n          kubernetes_namespace=\"{{ namespace }}\",\n          kubernetes_pod_name=~\"{{ target }}-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)\"\n        }[{{ interval }}]\n    )\n)\n/\nsum(\n    rate(\n        grpc_server_started_total{\n          kubernetes_namespace=\"{{ namespace }}\",\n          kubernetes_pod_name=~\"{{ target }}-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)\"\n        }[{{ interval }}]\n    )\n) * 100\n",
+            "100 - sum( rate( grpc_server_handled_total{ grpc_code!=\"OK\", kubernetes_namespace=\"test\", kubernetes_pod_name=~\"podinfo-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)\" }[1m] ) ) / sum( rate( grpc_server_started_total{ kubernetes_namespace=\"test\", kubernetes_pod_name=~\"podinfo-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)\" }[1m] ) ) * 100 "
+        },
+        // prometheus-operator latency
+        {
+            "histogram_quantile(0.99,\n  sum(\n    rate(\n      http_request_duration_seconds_bucket{\n        namespace=\"{{ namespace }}\",\n        job=\"{{ target }}-canary\"\n      }[{{ interval }}]\n    )\n  ) by (le)\n)\n",
+            "histogram_quantile(0.99, sum( rate( http_request_duration_seconds_bucket{ namespace=\"test\", job=\"podinfo-canary\" }[1m] ) ) by (le) ) "
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(MoreUpstreamTemplates))]
+    public void More_upstream_templates_render_as_go_would(string template, string expected) =>
+        Assert.Equal(expected, PrometheusMetricProvider.TrimQuery((Model with { Variables = new Dictionary<string, string> { ["path"] = "root" } }).Render(template)));
+
     [Fact]
     public void Stackdriver_splunk_dynatrace_and_external_metrics_templates()
     {
