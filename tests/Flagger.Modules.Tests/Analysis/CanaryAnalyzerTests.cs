@@ -79,7 +79,8 @@ public sealed class CanaryAnalyzerTests : IAsyncDisposable
 
         Assert.Equal(MetricCheckOutcome.NoData, r.Outcome);
         Assert.Equal("Halt advancement no values found for istio metric request-success-rate probably podinfo.test is not receiving traffic: running query failed: no values found", r.Message);
-        Assert.StartsWith(r.Message + " (query: sum(", r.EventMessage, StringComparison.Ordinal);
+        Assert.StartsWith(r.Message + " (query: sum( rate( istio_requests_total{ reporter=\"destination\",", r.EventMessage, StringComparison.Ordinal);
+        Assert.EndsWith("[1m] ) ) * 100)", r.EventMessage, StringComparison.Ordinal);
         Assert.Contains("istio_requests_total", r.EventMessage, StringComparison.Ordinal);
         Assert.Null(r.AnalysisValue);
         Assert.False(r.IsError);

@@ -96,11 +96,11 @@ public sealed record MetricCheckResult(
     double? AnalysisValue)
 {
     /// <summary>
-    /// The text to record as the event: <see cref="Message"/>, plus the rendered query for <see cref="MetricCheckOutcome.NoData"/>
-    /// so users can debug a query that matches nothing (ARCHITECTURE §9).
+    /// The text to record as the event: <see cref="Message"/>, plus the rendered query (whitespace collapsed, as sent) for
+    /// <see cref="MetricCheckOutcome.NoData"/> so users can debug a query that matches nothing (ARCHITECTURE §9).
     /// </summary>
     public string? EventMessage => Outcome == MetricCheckOutcome.NoData && Query is not null
-        ? $"{Message} (query: {Query.Trim()})"
+        ? $"{Message} (query: {string.Join(' ', Query.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))})"
         : Message;
 
     /// <summary>Upstream records errors with <c>recordEventErrorf</c> (alert severity error) and the rest with <c>recordEventWarningf</c>.</summary>
