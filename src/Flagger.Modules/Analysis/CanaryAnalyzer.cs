@@ -329,7 +329,7 @@ internal sealed partial class CanaryAnalyzer(
 
         if (template.Spec.Provider is null)
         {
-            return new(template, null, ns, $"Metric template {templateName}.{ns} provider  error: spec.provider is required");
+            return new(template, null, ns, $"Metric template {templateName}.{ns} provider error: spec.provider is required");
         }
 
         var credentials = new Dictionary<string, byte[]>();

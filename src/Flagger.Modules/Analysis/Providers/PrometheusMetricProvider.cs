@@ -47,6 +47,12 @@ internal sealed partial class PrometheusMetricProvider : IMetricProvider
                 _basic = (user, password);
             }
         }
+        else if (uri.UserInfo.Length > 0)
+        {
+            // Go's client sends credentials embedded in the address (http://user:pass@host) as basic auth.
+            var parts = uri.UserInfo.Split(':', 2);
+            _basic = (Uri.UnescapeDataString(parts[0]), parts.Length > 1 ? Uri.UnescapeDataString(parts[1]) : "");
+        }
     }
 
     /// <summary>The query endpoint (for tests and messages).</summary>

@@ -50,6 +50,17 @@ public class PrometheusMetricProviderTests
         Assert.Equal("Basic " + Convert.ToBase64String("admin:pw"u8.ToArray()), server.Single().Headers["Authorization"]);
     }
 
+    [Fact]
+    public async Task Credentials_in_the_address_become_basic_auth_and_stay_out_of_the_url()
+    {
+        await using var server = new StubHttpServer(_ => (200, Vector("1")));
+        var provider = Create($"http://admin:p%40ss@127.0.0.1:{server.Port}/prom");
+        await provider.RunQueryAsync("up", TestContext.Current.CancellationToken);
+
+        Assert.Equal("Basic " + Convert.ToBase64String("admin:p@ss"u8.ToArray()), server.Single().Headers["Authorization"]);
+        Assert.DoesNotContain("admin", provider.QueryEndpoint.ToString(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("password", "prometheus credentials does not contain a username")]
     [InlineData("username", "prometheus credentials does not contain a password")]
