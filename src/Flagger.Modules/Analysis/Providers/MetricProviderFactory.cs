@@ -1,0 +1,38 @@
+using Flagger.Modules.Shared.Crd;
+
+namespace Flagger.Modules.Analysis.Providers;
+
+/// <summary>Builds the provider of one check from a MetricTemplate's <c>spec.provider</c>: the one <c>switch</c> of the module.</summary>
+// upstream: pkg/metrics/providers/factory.go. Unlike upstream, an unknown type is an error, not a silent Prometheus fallback.
+internal sealed class MetricProviderFactory(IHttpClientFactory httpClients, TimeProvider time)
+{
+    /// <summary>The provider types a template may name.</summary>
+    public static readonly IReadOnlyList<string> KnownTypes =
+        ["prometheus", "influxdb", "datadog", "externalmetrics", "stackdriver", "cloudwatch", "newrelic", "graphite", "dynatrace", "keptn", "splunk"];
+
+    /// <summary>Builds the provider; throws <see cref="MetricProviderConfigException"/> for a bad provider block.</summary>
+    public IMetricProvider Create(string interval, MetricTemplateProvider provider, IReadOnlyDictionary<string, byte[]> credentials)
+    {
+        var type = provider.Type ?? "";
+        var hasSecret = provider.SecretRef is not null;
+        var insecure = provider.InsecureSkipVerify == true;
+        return type switch
+        {
+            "prometheus" => new PrometheusMetricProvider(type, provider.Address, provider.Headers, hasSecret, credentials, ProviderHttp.Create(httpClients, insecure)),
+            "datadog" => new DatadogMetricProvider(interval, provider.Address, credentials, ProviderHttp.Create(httpClients, false), time),
+            "newrelic" => new NewRelicMetricProvider(interval, provider.Address, credentials, ProviderHttp.Create(httpClients, false)),
+            "graphite" => new GraphiteMetricProvider(type, provider.Address, hasSecret, credentials, ProviderHttp.Create(httpClients, insecure)),
+            "dynatrace" => new DynatraceMetricProvider(interval, provider.Address, credentials, ProviderHttp.Create(httpClients, false), time),
+            "influxdb" => new InfluxDbMetricProvider(type, provider.Address, hasSecret, credentials, ProviderHttp.Create(httpClients, false)),
+            "externalmetrics" => new ExternalMetricsProvider(provider.Address, credentials, ProviderHttp.Create(httpClients, insecure)),
+            "cloudwatch" or "stackdriver" or "splunk" or "keptn" => UnsupportedMetricProvider.Create(type),
+            "" => throw new MetricProviderConfigException("spec.provider.type is required"),
+            _ => throw new MetricProviderConfigException(
+                $"unknown metrics provider type \"{type}\" (spec.provider.type must be one of {string.Join(", ", KnownTypes)})"),
+        };
+    }
+
+    /// <summary>The Prometheus client of builtin metrics and inline queries (the canary's or the global metrics server).</summary>
+    public PrometheusMetricProvider CreatePrometheus(string metricsServer) =>
+        new("prometheus", metricsServer, null, false, new Dictionary<string, byte[]>(), ProviderHttp.Create(httpClients, false));
+}

@@ -1,0 +1,31 @@
+using Flagger.Modules.Analysis.Providers;
+
+namespace Flagger.Modules.Tests.Analysis.Providers;
+
+public class MetricProviderFactoryTests
+{
+    private static readonly MetricProviderFactory Factory = new(new TestHttpClientFactory(), TimeProvider.System);
+
+    [Theory]
+    [InlineData("cloudwatch")]
+    [InlineData("stackdriver")]
+    [InlineData("splunk")]
+    [InlineData("keptn")]
+    public void Providers_not_ported_yet_are_a_clear_error_not_a_fallback(string type) =>
+        Assert.Equal($"metric provider {type} is not supported yet by Flagger for .NET",
+            Assert.Throws<MetricProviderConfigException>(() => Factory.Create("1m", new() { Type = type, Address = "http://x" }, new Dictionary<string, byte[]>())).Message);
+
+    [Fact]
+    public void An_unknown_type_is_an_error_naming_the_field() =>
+        Assert.StartsWith("unknown metrics provider type \"promql\" (spec.provider.type must be one of prometheus,",
+            Assert.Throws<MetricProviderConfigException>(() => Factory.Create("1m", new() { Type = "promql", Address = "http://x" }, new Dictionary<string, byte[]>())).Message,
+            StringComparison.Ordinal);
+
+    [Theory]
+    [InlineData("prometheus", typeof(PrometheusMetricProvider))]
+    [InlineData("graphite", typeof(GraphiteMetricProvider))]
+    [InlineData("influxdb", typeof(InfluxDbMetricProvider))]
+    [InlineData("externalmetrics", typeof(ExternalMetricsProvider))]
+    public void Each_type_builds_its_provider(string type, Type expected) =>
+        Assert.IsType(expected, Factory.Create("1m", new() { Type = type, Address = "http://127.0.0.1:9090" }, new Dictionary<string, byte[]>()));
+}
