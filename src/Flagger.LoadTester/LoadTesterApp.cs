@@ -10,7 +10,18 @@ internal static class LoadTesterApp
     public static WebApplication Build(LoadTesterOptions options, Action<IServiceCollection>? configureServices = null)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.Listen(options.ListenAddress, options.Port));
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            // ListenAnyIP falls back to IPv4 where IPv6 is disabled, as Go's ":port" does.
+            if (options.ListenAddress.Equals(System.Net.IPAddress.IPv6Any))
+            {
+                kestrel.ListenAnyIP(options.Port);
+            }
+            else
+            {
+                kestrel.Listen(options.ListenAddress, options.Port);
+            }
+        });
         builder.Logging.SetMinimumLevel(options.LogLevel switch
         {
             "info" => LogLevel.Information,

@@ -8,7 +8,8 @@ namespace Flagger.LoadTester;
 /// <c>ServeMux</c> does. <c>/metrics</c> is served by prometheus-net in front of this handler.
 /// </summary>
 // upstream: pkg/loadtester/server.go
-internal sealed partial class LoadTesterHandler(GateStore gates, TaskRunner runner, ShellCommand shell, LoadTesterOptions options, ILogger<LoadTesterHandler> logger)
+internal sealed partial class LoadTesterHandler(
+    GateStore gates, TaskRunner runner, ShellCommand shell, LoadTesterOptions options, IHostApplicationLifetime lifetime, ILogger<LoadTesterHandler> logger)
 {
     public Task HandleAsync(HttpContext context) => context.Request.Path.Value switch
     {
@@ -126,7 +127,9 @@ internal sealed partial class LoadTesterHandler(GateStore gates, TaskRunner runn
     private async Task BlockingAsync(HttpContext context, string canary, string command, string program, IReadOnlyList<string> arguments, bool returnOutput)
     {
         Log.Running(logger, canary, program, command);
-        var result = await shell.RunAsync(program, arguments, options.Timeout, context.RequestAborted).ConfigureAwait(false);
+        // Like upstream, a blocking task is bounded by -timeout only: a caller that gives up (Flagger's webhook timeout)
+        // does not kill it. Shutdown does.
+        var result = await shell.RunAsync(program, arguments, options.Timeout, lifetime.ApplicationStopping).ConfigureAwait(false);
         if (!result.Ok)
         {
             Log.Failed(logger, canary, command, result.Error ?? "", result.Output);

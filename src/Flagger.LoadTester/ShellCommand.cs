@@ -14,6 +14,8 @@ internal sealed record CommandResult(bool Ok, string Output, string? Error);
 // upstream: pkg/loadtester/task_shell.go, bash.go, kubectl.go, helmv3.go (exec.CommandContext + CombinedOutput)
 internal sealed class ShellCommand(TimeProvider time)
 {
+    private static readonly TimeSpan ReadGrace = TimeSpan.FromSeconds(2);
+
     public async Task<CommandResult> RunAsync(string fileName, IReadOnlyList<string> arguments, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var executable = ResolveExecutable(fileName);
@@ -55,15 +57,20 @@ internal sealed class ShellCommand(TimeProvider time)
         try
         {
             await process.WaitForExitAsync(linked.Token).ConfigureAwait(false);
+
+            // A background child may keep the output pipes open after the shell exits; the timeout covers that too.
+            await Task.WhenAll(stdout, stderr).WaitAsync(linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
             killed = true;
-            process.Kill(entireProcessTree: true);
+            Kill(process);
             await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+
+            // A descendant forked while the tree was being killed can still hold the pipes: read briefly, then stop.
+            await Task.WhenAny(Task.WhenAll(stdout, stderr), Task.Delay(ReadGrace, CancellationToken.None)).ConfigureAwait(false);
         }
 
-        await Task.WhenAll(stdout, stderr).ConfigureAwait(false);
         string text;
         lock (output)
         {
@@ -101,16 +108,37 @@ internal sealed class ShellCommand(TimeProvider time)
         return null;
     }
 
+    private static void Kill(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // The process exited between the timeout and the kill: nothing left to stop.
+            return;
+        }
+    }
+
     private static async Task PumpAsync(StreamReader reader, StringBuilder output)
     {
         var buffer = new char[4096];
-        int read;
-        while ((read = await reader.ReadAsync(buffer.AsMemory()).ConfigureAwait(false)) > 0)
+        try
         {
-            lock (output)
+            int read;
+            while ((read = await reader.ReadAsync(buffer.AsMemory()).ConfigureAwait(false)) > 0)
             {
-                output.Append(buffer, 0, read);
+                lock (output)
+                {
+                    output.Append(buffer, 0, read);
+                }
             }
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or IOException)
+        {
+            // The process object was disposed after a kill while an escaped descendant still held the pipe.
+            return;
         }
     }
 }

@@ -40,9 +40,10 @@ internal sealed class LoadTesterHost : IAsyncDisposable
         };
         var app = LoadTesterApp.Build(options, services =>
         {
+            // Only the task clock is faked: Kestrel and the host keep the system clock (they read TimeProvider too).
             if (time is not null)
             {
-                services.AddSingleton(time);
+                services.AddSingleton(new ShellCommand(time));
             }
         });
         await app.StartAsync();
