@@ -111,7 +111,7 @@ internal static class GoJson
                 output.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
                 break;
             default:
-                output.Append(char.IsSurrogate(c) ? FFFD : c);
+                output.Append(char.IsSurrogate(c) ? '\uFFFD' : c);
                 break;
         }
     }
