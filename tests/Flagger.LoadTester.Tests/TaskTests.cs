@@ -100,6 +100,15 @@ public sealed class TaskTests
     }
 
     [Fact]
+    public async Task Bash_answers_as_upstreams_server_tests_expect()
+    {
+        await using var host = await LoadTesterHost.StartAsync();
+
+        Assert.Equal((500, "command false failed: : exit status 1"), await host.PostAsync("/", Task("bash", "false")));
+        Assert.Equal((200, "some-output-to-be-returned\n"), await host.PostAsync("/", Task("bash", "echo some-output-to-be-returned", new() { ["returnCmdOutput"] = "true" })));
+    }
+
+    [Fact]
     public async Task A_task_that_outlives_the_timeout_is_killed_and_fails()
     {
         var time = new RecordingTimeProvider();
