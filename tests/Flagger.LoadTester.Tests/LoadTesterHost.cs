@@ -27,7 +27,7 @@ internal sealed class LoadTesterHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static string NewStateDir() => Directory.CreateTempSubdirectory("loadtester-test-").FullName;
+    public static string NewStateDir() => TempRoot.NewDir();
 
     public static async Task<LoadTesterHost> StartAsync(LoadTesterOptions? options = null, TimeProvider? time = null)
     {
