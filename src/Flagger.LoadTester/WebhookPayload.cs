@@ -1,0 +1,32 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Flagger.LoadTester;
+
+/// <summary>The body Flagger posts to webhooks (<c>CanaryWebhookPayload</c>); keys match case-insensitively as in Go.</summary>
+internal sealed record WebhookPayload(
+    [property: JsonPropertyName("name")] string? Name,
+    [property: JsonPropertyName("namespace")] string? Namespace,
+    [property: JsonPropertyName("phase")] string? Phase,
+    [property: JsonPropertyName("checksum")] string? Checksum,
+    [property: JsonPropertyName("metadata")] Dictionary<string, string>? Metadata)
+{
+    private static readonly JsonSerializerOptions Options = new() { PropertyNameCaseInsensitive = true };
+
+    /// <summary>Decodes a body; null when it is not a valid payload (upstream answers 400 with no body then).</summary>
+    public static WebhookPayload? TryParse(byte[] body)
+    {
+        try
+        {
+            // Go accepts a JSON null as "nothing set".
+            return JsonSerializer.Deserialize<WebhookPayload>(body, Options) ?? new WebhookPayload(null, null, null, null, null);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary><c>&lt;name&gt;.&lt;namespace&gt;</c>, the canary key of gates and tasks.</summary>
+    public string Canary => $"{Name}.{Namespace}";
+}

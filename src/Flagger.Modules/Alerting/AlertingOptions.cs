@@ -1,0 +1,35 @@
+namespace Flagger.Modules.Alerting;
+
+/// <summary>
+/// Settings of the alerting module (upstream flags of <c>cmd/flagger/main.go</c>), bound by
+/// <see cref="AlertingModule.AddAlertingModule"/> from section <c>Alerting</c>, the flag-style keys
+/// (<c>cluster-name</c>, <c>slack-url</c>, <c>slack-token</c>, <c>slack-proxy-url</c>, <c>slack-user</c>,
+/// <c>slack-channel</c>, <c>msteams-url</c>, <c>msteams-proxy-url</c>) and the env vars <c>SLACK_URL</c>,
+/// <c>SLACK_TOKEN</c>, <c>SLACK_PROXY_URL</c>, <c>MSTEAMS_URL</c>, <c>MSTEAMS_PROXY_URL</c>, which win when non-empty.
+/// </summary>
+public sealed class AlertingOptions
+{
+    /// <summary><c>--cluster-name</c>: sent as the first field, <c>Cluster</c>, of every alert when set.</summary>
+    public string? ClusterName { get; set; }
+
+    /// <summary><c>--slack-url</c> / <c>SLACK_URL</c>: the global Slack hook. Empty (and no MS Teams URL) = no global notifier.</summary>
+    public string? SlackUrl { get; set; }
+
+    /// <summary><c>--slack-token</c> / <c>SLACK_TOKEN</c>: sent as <c>Authorization: Bearer</c>.</summary>
+    public string? SlackToken { get; set; }
+
+    /// <summary><c>--slack-proxy-url</c> / <c>SLACK_PROXY_URL</c>.</summary>
+    public string? SlackProxyUrl { get; set; }
+
+    /// <summary><c>--slack-user</c>, default <c>flagger</c>.</summary>
+    public string SlackUser { get; set; } = "flagger";
+
+    /// <summary><c>--slack-channel</c>; no default: without it the global Slack notifier is disabled (logged), as upstream.</summary>
+    public string? SlackChannel { get; set; }
+
+    /// <summary><c>--msteams-url</c> / <c>MSTEAMS_URL</c>: when set, the global notifier is MS Teams instead of Slack.</summary>
+    public string? MsTeamsUrl { get; set; }
+
+    /// <summary><c>--msteams-proxy-url</c> / <c>MSTEAMS_PROXY_URL</c>.</summary>
+    public string? MsTeamsProxyUrl { get; set; }
+}
