@@ -1,4 +1,5 @@
 using System.Globalization;
+using Flagger.Modules.Shared.Crd;
 
 namespace Flagger.Runtime.Configuration;
 
@@ -115,7 +116,7 @@ public static class FlaggerCommandLine
                 value = args[++i];
             }
 
-            if (flag.Key == "MinAnalysisInterval" && !TryParseGoDuration(value, out _))
+            if (flag.Key == "MinAnalysisInterval" && !GoDuration.TryParse(value, out _))
             {
                 errors.Add($"invalid duration \"{value}\" for flag -{name}: use Go syntax such as 10s, 1m or 500ms");
                 continue;
@@ -140,52 +141,7 @@ public static class FlaggerCommandLine
 
     private static string ToTimeSpanText(string goDuration)
     {
-        TryParseGoDuration(goDuration, out var span);
+        GoDuration.TryParse(goDuration, out var span);
         return span.ToString("c", CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>Parses a Go duration such as <c>1m30s</c>, <c>500ms</c> or <c>2h</c>.</summary>
-    public static bool TryParseGoDuration(string text, out TimeSpan duration)
-    {
-        duration = TimeSpan.Zero;
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return false;
-        }
-
-        var i = 0;
-        while (i < text.Length)
-        {
-            var start = i;
-            while (i < text.Length && (char.IsAsciiDigit(text[i]) || text[i] == '.'))
-            {
-                i++;
-            }
-
-            if (start == i || !double.TryParse(text[start..i], NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
-            {
-                return false;
-            }
-
-            var unitStart = i;
-            while (i < text.Length && char.IsAsciiLetter(text[i]))
-            {
-                i++;
-            }
-
-            TimeSpan unit;
-            switch (text[unitStart..i])
-            {
-                case "h": unit = TimeSpan.FromHours(1); break;
-                case "m": unit = TimeSpan.FromMinutes(1); break;
-                case "s": unit = TimeSpan.FromSeconds(1); break;
-                case "ms": unit = TimeSpan.FromMilliseconds(1); break;
-                default: return false;
-            }
-
-            duration += unit * number;
-        }
-
-        return true;
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Flagger.Modules.Shared.Crd;
 
 namespace Flagger.Modules.Analysis.Providers;
 

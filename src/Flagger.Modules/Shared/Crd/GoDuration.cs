@@ -28,6 +28,9 @@ public static class GoDuration
     public static TimeSpan Parse(string? text) =>
         TryParse(text, out var value, out var error) ? value : throw new FormatException(error);
 
+    /// <summary>Parses like <see cref="TryParse(string?, out TimeSpan, out string?)"/> without the reason.</summary>
+    public static bool TryParse(string? text, out TimeSpan value) => TryParse(text, out value, out _);
+
     /// <summary>
     /// Parses <paramref name="text"/>; on failure <paramref name="error"/> explains why, e.g.
     /// <c>"1x" is not a valid duration: unknown unit "x" (use ns, us, ms, s, m or h, e.g. 30s, 1m, 1h30m)</c>.

@@ -1,5 +1,6 @@
 using Flagger.Modules.Analysis;
 using Flagger.Modules.Analysis.Templates;
+using Flagger.Modules.Shared.Crd;
 
 namespace Flagger.Modules.Tests.Analysis.Templates;
 
