@@ -17,10 +17,13 @@ internal static class TestCluster
         await client.CoreV1.CreateNamespaceAsync(new V1Namespace { ApiVersion = "v1", Kind = "Namespace", Metadata = new V1ObjectMeta { Name = "test" } });
         if (installCrds)
         {
-            foreach (var file in Directory.GetFiles(Path.Combine(RepositoryRoot, "deploy", "crds"), "*.yaml"))
+            var files = Directory.GetFiles(Path.Combine(RepositoryRoot, "deploy", "crds"), "*.yaml").Append(Path.Combine(RepositoryRoot, "deploy", "dev", "istio-crds.yaml"));
+            foreach (var file in files)
             {
-                var crd = KubernetesYaml.Deserialize<V1CustomResourceDefinition>(await File.ReadAllTextAsync(file));
-                await client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(crd);
+                foreach (var crd in KubernetesYaml.LoadAllFromString(await File.ReadAllTextAsync(file)).OfType<V1CustomResourceDefinition>())
+                {
+                    await client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(crd);
+                }
             }
         }
 

@@ -1,4 +1,11 @@
+using Flagger.Modules.Alerting;
+using Flagger.Modules.Analysis;
+using Flagger.Modules.Rollout;
+using Flagger.Modules.Routing;
+using Flagger.Modules.Routing.Istio;
 using Flagger.Modules.Shared.Crd;
+using Flagger.Modules.Webhooks;
+using Flagger.Modules.Workloads;
 using Flagger.Modules.Shared.Kubernetes;
 using Flagger.Runtime.Configuration;
 using k8s.Models;
@@ -43,11 +50,61 @@ internal static class RuntimeComposition
         {
             cache.Watch<Canary>().Watch<MetricTemplate>().Watch<AlertProvider>()
                 .Watch<V1Deployment>().Watch<V1DaemonSet>().Watch<V1Service>().Watch<V2HorizontalPodAutoscaler>()
-                .Watch<V1ConfigMap>().Watch<V1Secret>();
+                .Watch<V1ConfigMap>().Watch<V1Secret>()
+                .Watch<VirtualService>().Watch<DestinationRule>();
             moreKinds(cache);
         });
         builder.Services.AddHostedService<StartupChecks>();
         builder.Services.AddHealthChecks().AddCheck<CachesSyncedCheck>("caches", tags: [ServiceDefaultsExtensions.ReadyTag]);
+        return builder;
+    }
+
+    /// <summary>
+    /// The modules, each given its settings from the one set of flags: explicit mapping, so a flag means the same
+    /// thing everywhere and a module's options never depend on configuration key spelling.
+    /// </summary>
+    public static WebApplicationBuilder AddFlaggerModules(this WebApplicationBuilder builder, FlaggerOptions options)
+    {
+        builder.AddWorkloadsModule();
+        builder.Services.Configure<WorkloadOptions>(o =>
+        {
+            o.SelectorLabels = WorkloadOptions.SplitList(options.SelectorLabels);
+            o.IncludeLabelPrefix = WorkloadOptions.SplitList(options.IncludeLabelPrefix);
+            o.EnableConfigTracking = options.EnableConfigTracking;
+        });
+        builder.AddRoutingModule(o =>
+        {
+            o.MeshProvider = options.MeshProvider;
+            o.IngressClass = options.IngressClass;
+            o.IngressAnnotationsPrefix = options.IngressAnnotationsPrefix;
+        });
+        builder.AddAnalysisModule();
+        builder.Services.Configure<AnalysisOptions>(o =>
+        {
+            o.MetricsServer = options.MetricsServer;
+            o.MeshProvider = options.MeshProvider;
+            o.NoCrossNamespaceRefs = options.NoCrossNamespaceRefs;
+        });
+        builder.AddWebhooksModule();
+        builder.Services.Configure<WebhooksOptions>(o => o.EventWebhook = options.EventWebhook);
+        builder.AddAlertingModule();
+        builder.Services.Configure<AlertingOptions>(o =>
+        {
+            o.ClusterName = options.ClusterName;
+            o.SlackUrl = options.SlackUrl;
+            o.SlackToken = options.SlackToken;
+            o.SlackProxyUrl = options.SlackProxyUrl;
+            o.SlackUser = options.SlackUser;
+            o.SlackChannel = options.SlackChannel;
+            o.MsTeamsUrl = options.MsteamsUrl;
+            o.MsTeamsProxyUrl = options.MsteamsProxyUrl;
+        });
+        builder.AddRolloutModule(o =>
+        {
+            o.MeshProvider = options.MeshProvider;
+            o.NoCrossNamespaceRefs = options.NoCrossNamespaceRefs;
+            o.MinAnalysisInterval = options.MinAnalysisInterval;
+        });
         return builder;
     }
 

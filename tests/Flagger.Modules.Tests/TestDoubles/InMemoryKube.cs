@@ -18,11 +18,15 @@ internal sealed class InMemoryKube : IKubeCache, IKubeWriter
 
     public List<(string Verb, string Kind, string Namespace, string Name)> Writes { get; } = [];
 
+    public event Action<ObjectChange>? Changed;
+
     /// <summary>Puts an object into the cache without recording a write (the cluster's initial state).</summary>
     public T Seed<T>(T obj) where T : class, IKubernetesObject<V1ObjectMeta>
     {
+        var existed = _objects.ContainsKey(Key(obj));
         obj.Metadata.ResourceVersion = Interlocked.Increment(ref _resourceVersion).ToString(System.Globalization.CultureInfo.InvariantCulture);
         _objects[Key(obj)] = Clone(obj);
+        Changed?.Invoke(new ObjectChange(ResourceKindOf(typeof(T)), obj.Metadata.NamespaceProperty ?? "", obj.Metadata.Name, existed ? WatchEventType.Modified : WatchEventType.Added));
         return obj;
     }
 
@@ -97,6 +101,7 @@ internal sealed class InMemoryKube : IKubeCache, IKubeWriter
         if (_objects.TryRemove((typeof(T), @namespace ?? "", name), out _))
         {
             Writes.Add(("delete", typeof(T).Name, @namespace ?? "", name));
+            Changed?.Invoke(new ObjectChange(ResourceKindOf(typeof(T)), @namespace ?? "", name, WatchEventType.Deleted));
         }
 
         return Task.CompletedTask;
@@ -122,4 +127,17 @@ internal sealed class InMemoryKube : IKubeCache, IKubeWriter
         Writes.Add((verb, typeof(T).Name, obj.Metadata.NamespaceProperty ?? "", obj.Metadata.Name));
 
     private static T Clone<T>(T obj) => KubernetesJson.Deserialize<T>(KubernetesJson.Serialize(obj));
+
+    // Test types without [KubernetesEntity] still get a kind for change notifications.
+    private static ResourceKind ResourceKindOf(Type type)
+    {
+        try
+        {
+            return ResourceKind.Of(type);
+        }
+        catch (InvalidOperationException)
+        {
+            return new ResourceKind("", "v1", type.Name, type.Name.ToLowerInvariant() + "s", Namespaced: true);
+        }
+    }
 }

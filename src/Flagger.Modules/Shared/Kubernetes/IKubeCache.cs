@@ -20,4 +20,7 @@ public interface IKubeCache
 
     /// <summary>Cached objects of one kind, in one namespace or (null) all namespaces.</summary>
     IReadOnlyList<T> List<T>(string? @namespace = null) where T : class, IKubernetesObject<V1ObjectMeta>;
+
+    /// <summary>Raised after the cache applied an add, update or delete of any watched kind.</summary>
+    event Action<ObjectChange>? Changed;
 }

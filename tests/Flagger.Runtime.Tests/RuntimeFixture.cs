@@ -1,0 +1,125 @@
+using Flagger.Modules.Shared.Crd;
+using Flagger.Simulator;
+using k8s;
+using k8s.Models;
+using Microsoft.AspNetCore.Builder;
+
+namespace Flagger.Runtime.Tests;
+
+/// <summary>A simulated cluster with a podinfo Deployment, and the operator running in-process against it.</summary>
+internal sealed class RuntimeFixture : IAsyncDisposable
+{
+    private WebApplication? _app;
+
+    private RuntimeFixture(SimulatedCluster cluster)
+    {
+        Cluster = cluster;
+        Client = new k8s.Kubernetes(cluster.ClientConfiguration());
+    }
+
+    public SimulatedCluster Cluster { get; }
+
+    public k8s.Kubernetes Client { get; }
+
+    public static async Task<RuntimeFixture> StartAsync() => new(await TestCluster.StartAsync());
+
+    /// <summary>Starts the operator with upstream-style flags (kubeconfig, a 1s interval floor and a free port are added).</summary>
+    public async Task StartOperatorAsync(params string[] flags)
+    {
+        var (app, exit) = FlaggerHost.Build(
+            [$"-kubeconfig={Cluster.KubeconfigPath}", "-min-analysis-interval=1s", "-port=0", "-log-level=warning", "-metrics-server=http://127.0.0.1:9", .. flags]);
+        Assert.NotNull(app);
+        Assert.Equal(0, exit);
+        _app = app;
+        await app.StartAsync(TestContext.Current.CancellationToken);
+    }
+
+    public async Task StopOperatorAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync(TestContext.Current.CancellationToken);
+            await _app.DisposeAsync();
+            _app = null;
+        }
+    }
+
+    public Task<V1Deployment> CreateDeploymentAsync(string name, string image, int replicas = 1) =>
+        Client.AppsV1.CreateNamespacedDeploymentAsync(new V1Deployment
+        {
+            ApiVersion = "apps/v1",
+            Kind = "Deployment",
+            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = "test", Labels = new Dictionary<string, string> { ["app"] = name } },
+            Spec = new V1DeploymentSpec
+            {
+                Replicas = replicas,
+                Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = name } },
+                Template = new V1PodTemplateSpec
+                {
+                    Metadata = new V1ObjectMeta { Labels = new Dictionary<string, string> { ["app"] = name } },
+                    Spec = new V1PodSpec
+                    {
+                        Containers = [new V1Container { Name = name, Image = image, Ports = [new V1ContainerPort { Name = "http", ContainerPort = 9898 }] }],
+                    },
+                },
+            },
+        }, "test", cancellationToken: TestContext.Current.CancellationToken);
+
+    public async Task SetImageAsync(string deployment, string image)
+    {
+        var patch = System.Text.Json.JsonSerializer.Serialize(new { spec = new { template = new { spec = new { containers = new[] { new { name = deployment, image } } } } } });
+        await Client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch(patch, V1Patch.PatchType.StrategicMergePatch), deployment, "test", cancellationToken: TestContext.Current.CancellationToken);
+    }
+
+    public async Task<Canary> CreateCanaryAsync(Canary canary)
+    {
+        var generic = new GenericClient(Client, FlaggerApi.Group, FlaggerApi.Version, Canary.KubePlural, disposeClient: false);
+        return await generic.CreateNamespacedAsync(canary, "test", TestContext.Current.CancellationToken);
+    }
+
+    public async Task<Canary?> GetCanaryAsync(string name)
+    {
+        var generic = new GenericClient(Client, FlaggerApi.Group, FlaggerApi.Version, Canary.KubePlural, disposeClient: false);
+        return await generic.ReadNamespacedAsync<Canary>("test", name, TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>Waits (bounded) for the canary to reach <paramref name="phase"/>; fails with the phases seen on the way.</summary>
+    public async Task<Canary> WaitForPhaseAsync(string name, CanaryPhase phase, int timeoutSeconds = 60)
+    {
+        var seen = new List<string>();
+        var deadline = DateTime.UtcNow.AddSeconds(timeoutSeconds);
+        while (DateTime.UtcNow < deadline)
+        {
+            var canary = await GetCanaryAsync(name);
+            var current = canary?.Status?.Phase ?? "";
+            if (seen.Count == 0 || seen[^1] != current)
+            {
+                seen.Add(current);
+            }
+
+            if (current == phase.ToString())
+            {
+                return canary!;
+            }
+
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+
+        var events = await EventMessagesAsync();
+        Assert.Fail($"canary {name} did not reach {phase} within {timeoutSeconds}s; phases seen: {string.Join(" → ", seen)}; events: {string.Join(" | ", events)}");
+        return null!;
+    }
+
+    public async Task<List<string>> EventMessagesAsync()
+    {
+        var events = await Client.CoreV1.ListNamespacedEventAsync("test", cancellationToken: TestContext.Current.CancellationToken);
+        return [.. events.Items.OrderBy(e => e.Metadata.ResourceVersion?.PadLeft(12, '0')).Select(e => e.Message)];
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopOperatorAsync();
+        Client.Dispose();
+        await Cluster.DisposeAsync();
+    }
+}
