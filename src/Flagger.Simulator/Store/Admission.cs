@@ -38,9 +38,79 @@ internal sealed partial class Admission(ClusterStore store)
         body["apiVersion"] = type.ApiVersionFor(type.StorageVersion);
     }
 
+    /// <summary>Metadata fields must have their API types; a wrong type is a 400 naming the field, never a 500.</summary>
+    public static void CheckMetadata(JsonObject body)
+    {
+        if (body["metadata"] is not JsonObject meta)
+        {
+            return;
+        }
+
+        foreach (var field in new[] { "name", "generateName", "namespace", "resourceVersion", "uid" })
+        {
+            if (meta[field] is { } v && v.GetValueKind() != System.Text.Json.JsonValueKind.String)
+            {
+                throw ApiException.BadRequest($"metadata.{field}: Invalid value: {v.ToJsonString()}: must be a string");
+            }
+        }
+
+        foreach (var field in new[] { "labels", "annotations" })
+        {
+            if (meta[field] is null)
+            {
+                continue;
+            }
+
+            if (meta[field] is not JsonObject map)
+            {
+                throw ApiException.BadRequest($"metadata.{field}: Invalid value: must be a map of strings");
+            }
+
+            foreach (var (key, value) in map)
+            {
+                if (value is null || value.GetValueKind() != System.Text.Json.JsonValueKind.String)
+                {
+                    throw ApiException.BadRequest($"metadata.{field}[{key}]: Invalid value: {value?.ToJsonString() ?? "null"}: must be a string");
+                }
+            }
+        }
+
+        if (meta["finalizers"] is { } finalizers &&
+            (finalizers is not JsonArray list || list.Any(f => f is null || f.GetValueKind() != System.Text.Json.JsonValueKind.String)))
+        {
+            throw ApiException.BadRequest("metadata.finalizers: Invalid value: must be a list of strings");
+        }
+
+        if (meta["ownerReferences"] is { } owners)
+        {
+            if (owners is not JsonArray refs)
+            {
+                throw ApiException.BadRequest("metadata.ownerReferences: Invalid value: must be a list");
+            }
+
+            for (var i = 0; i < refs.Count; i++)
+            {
+                if (refs[i] is not JsonObject r || r["uid"] is not JsonValue uid || uid.GetValueKind() != System.Text.Json.JsonValueKind.String ||
+                    (string?)r["name"] is null || (string?)r["kind"] is null)
+                {
+                    throw ApiException.BadRequest($"metadata.ownerReferences[{i}]: Invalid value: apiVersion, kind, name and uid are required strings");
+                }
+            }
+        }
+    }
+
+    private static void CheckInteger(ResourceType type, string name, JsonNode? parent, string field, string path)
+    {
+        if (parent?[field] is { } v && !(v is JsonValue value && value.GetValueKind() == System.Text.Json.JsonValueKind.Number && value.TryGetValue<long>(out _)))
+        {
+            throw ApiException.Invalid(type, name, path, $"Invalid value: {v.ToJsonString()}: must be an integer");
+        }
+    }
+
     public JsonObject PrepareCreate(ResourceType type, string? ns, JsonObject body)
     {
         CheckKind(type, body);
+        CheckMetadata(body);
         if (body["metadata"] is not JsonObject meta)
         {
             if (body["metadata"] is not null)
@@ -142,6 +212,25 @@ internal sealed partial class Admission(ClusterStore store)
             throw ApiException.Invalid(type, name, "spec", "Required value");
         }
 
+        CheckInteger(type, name, spec, "replicas", "spec.replicas");
+        CheckInteger(type, name, spec, "progressDeadlineSeconds", "spec.progressDeadlineSeconds");
+        CheckInteger(type, name, spec, "revisionHistoryLimit", "spec.revisionHistoryLimit");
+        CheckInteger(type, name, spec, "minReadySeconds", "spec.minReadySeconds");
+        if ((long?)spec["replicas"] is < 0)
+        {
+            throw ApiException.Invalid(type, name, "spec.replicas", $"Invalid value: {(long?)spec["replicas"]}: must be greater than or equal to 0");
+        }
+
+        if (spec["template"] is not null && spec["template"] is not JsonObject)
+        {
+            throw ApiException.Invalid(type, name, "spec.template", "Invalid value: must be an object");
+        }
+
+        if (spec["template"]?["metadata"] is JsonObject templateMeta)
+        {
+            CheckMetadata(new JsonObject { ["metadata"] = templateMeta.DeepClone() });
+        }
+
         if (spec["selector"] is not JsonObject selector)
         {
             throw ApiException.Invalid(type, name, "spec.selector", "Required value");
@@ -212,7 +301,18 @@ internal sealed partial class Admission(ClusterStore store)
     private void AdmitService(ResourceType type, JsonObject obj, StoredObject? old, string name)
     {
         var spec = obj["spec"] as JsonObject ?? throw ApiException.Invalid(type, name, "spec", "Required value");
-        var svcType = (string?)spec["type"] ?? "ClusterIP";
+        if (spec["selector"] is { } sel && (sel is not JsonObject selMap || selMap.Any(kv => kv.Value?.GetValueKind() != System.Text.Json.JsonValueKind.String)))
+        {
+            throw ApiException.Invalid(type, name, "spec.selector", "Invalid value: must be a map of strings");
+        }
+
+        if (spec["ports"] is { } portsNode && portsNode is not JsonArray)
+        {
+            throw ApiException.Invalid(type, name, "spec.ports", "Invalid value: must be a list");
+        }
+
+        var svcType = spec["type"] is JsonValue t && t.GetValueKind() == System.Text.Json.JsonValueKind.String ? (string)t! : spec["type"] is null ? "ClusterIP"
+            : throw ApiException.Invalid(type, name, "spec.type", "Invalid value: must be a string");
         spec["type"] = svcType;
         spec["sessionAffinity"] ??= "None";
         var oldIp = (string?)old?.Node["spec"]?["clusterIP"];
@@ -247,6 +347,8 @@ internal sealed partial class Admission(ClusterStore store)
                     {
                         throw ApiException.Invalid(type, name, $"spec.ports[{i}].port", "Required value");
                     }
+
+                    CheckInteger(type, name, port, "port", $"spec.ports[{i}].port");
 
                     if (ports.Count > 1 && string.IsNullOrEmpty((string?)port["name"]))
                     {

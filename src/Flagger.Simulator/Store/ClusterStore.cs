@@ -382,6 +382,7 @@ internal sealed class ClusterStore
             throw ApiException.BadRequest("metadata: Required value: the object has no metadata");
         }
 
+        Admission.CheckMetadata(body);
         if ((string?)meta["name"] is { } bodyName && bodyName != name)
         {
             throw ApiException.BadRequest($"the name of the object ({bodyName}) does not match the name on the URL ({name})");
