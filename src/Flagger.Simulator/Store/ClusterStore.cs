@@ -183,6 +183,17 @@ internal sealed class ClusterStore
         }
     }
 
+    /// <summary>All objects of a kind (optionally one namespace), unsorted; for internal scans under <see cref="Read{T}"/>.</summary>
+    internal IEnumerable<StoredObject> Scan(ResourceType type, string? ns)
+    {
+        lock (gate)
+        {
+            return tables.TryGetValue(type.Key, out var table)
+                ? table.Objects.Values.Where(o => ns is null || o.Namespace == ns).ToList()
+                : [];
+        }
+    }
+
     /// <summary>Runs <paramref name="read"/> under the store lock (for readers that need <see cref="StoredObject.Node"/>).</summary>
     public T Read<T>(Func<T> read)
     {
@@ -282,6 +293,11 @@ internal sealed class ClusterStore
             var table = TableOf(type);
             var meta = Admission.PrepareCreate(type, ns, body);
             var name = (string)meta["name"]!;
+            if ((string?)meta["resourceVersion"] is { Length: > 0 })
+            {
+                throw ApiException.BadRequest("metadata.resourceVersion: Invalid value: resourceVersion should not be set on objects to be created");
+            }
+
             if (table.Objects.ContainsKey(KeyOf(ns, name)))
             {
                 throw ApiException.AlreadyExists(type, name);
@@ -397,6 +413,17 @@ internal sealed class ClusterStore
         if ((string?)meta["resourceVersion"] is { Length: > 0 } rv && rv != existing.ResourceVersion.ToString(CultureInfo.InvariantCulture))
         {
             throw ApiException.Conflict(type, name, "the object has been modified; please apply your changes to the latest version and try again");
+        }
+
+        if ((string?)meta["uid"] is { Length: > 0 } uid && uid != existing.Uid)
+        {
+            throw ApiException.Conflict(type, name, $"Precondition failed: UID in precondition: {uid}, UID in object meta: {existing.Uid}");
+        }
+
+        if (!status && existing.IsDeleting && meta["finalizers"] is JsonArray newFinalizers &&
+            newFinalizers.Select(f => (string?)f).Any(f => f is not null && !existing.Finalizers.Contains(f)))
+        {
+            throw ApiException.Invalid(type, name, "metadata.finalizers", "Forbidden: no new finalizers can be added if the object is being deleted");
         }
 
         JsonObject next;

@@ -117,10 +117,10 @@ internal sealed class TrafficModel
     private List<Delivery> Plan(double seconds)
     {
         var result = new List<Delivery>();
-        var services = store.List(BuiltinTypes.Services, null, LabelSelector.Everything, FieldSelector.Everything).Items;
+        var services = store.Scan(BuiltinTypes.Services, null);
         var vsType = store.FindType("networking.istio.io", "v1beta1", "virtualservices") ?? store.FindType("networking.istio.io", "v1", "virtualservices")
             ?? store.FindType("networking.istio.io", "v1alpha3", "virtualservices");
-        var virtualServices = vsType is null ? [] : store.List(vsType, null, LabelSelector.Everything, FieldSelector.Everything).Items;
+        var virtualServices = vsType is null ? [] : store.Scan(vsType, null).OrderBy(v => v.Name, StringComparer.Ordinal).ToList();
         foreach (var svc in services)
         {
             var source = SourceOf(svc);
@@ -326,7 +326,7 @@ internal sealed class TrafficModel
         var labelSelector = LabelSelector.FromMap(selector);
         foreach (var type in new[] { BuiltinTypes.Deployments, BuiltinTypes.DaemonSets })
         {
-            foreach (var w in store.List(type, ns, LabelSelector.Everything, FieldSelector.Everything).Items)
+            foreach (var w in store.Scan(type, ns))
             {
                 var template = w.Node["spec"]?["template"];
                 if (!labelSelector.Matches(StoredObject.ReadMap(template?["metadata"]?["labels"])))
