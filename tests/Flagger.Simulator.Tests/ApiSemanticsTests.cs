@@ -536,4 +536,42 @@ public sealed class ApiSemanticsTests(SimFixture fx) : IClassFixture<SimFixture>
         Assert.Equal(422, code);
         Assert.Contains("no new finalizers", (string?)status["message"]);
     }
+
+    [Fact]
+    public async Task Dry_runs_validate_and_answer_but_change_nothing()
+    {
+        var ns = await fx.NamespaceAsync();
+        var rvBefore = fx.Cluster.Store.CurrentResourceVersion;
+        var preview = await client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("dry"), ns, dryRun: "All");
+        Assert.Equal("dry", preview.Metadata.Name);
+        var (code, _) = await Expect.FailsAsync(() => client.CoreV1.ReadNamespacedConfigMapAsync("dry", ns));
+        Assert.Equal(404, code);
+
+        await client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("real"), ns);
+        await client.CoreV1.DeleteNamespacedConfigMapAsync("real", ns, dryRun: "All");
+        await client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch("{\"data\":{\"key\":\"changed\"}}", V1Patch.PatchType.MergePatch), "real", ns, dryRun: "All");
+        var still = await client.CoreV1.ReadNamespacedConfigMapAsync("real", ns);
+        Assert.Equal("v", still.Data["key"]);
+        Assert.Equal(rvBefore + 1, long.Parse(still.Metadata.ResourceVersion));
+
+        var bad = Expect.Deployment("bad");
+        bad.Spec.Template.Metadata.Labels = new Dictionary<string, string> { ["other"] = "x" };
+        (code, _) = await Expect.FailsAsync(() => client.AppsV1.CreateNamespacedDeploymentAsync(bad, ns, dryRun: "All"));
+        Assert.Equal(422, code);
+    }
+
+    [Fact]
+    public async Task Strict_field_validation_rejects_unknown_custom_resource_fields_that_are_otherwise_pruned()
+    {
+        await InstallAsync(TestCrds.Widget());
+        var ns = await fx.NamespaceAsync();
+        var (code, status) = await Expect.FailsAsync(() => client.CustomObjects.CreateNamespacedCustomObjectAsync(
+            TestCrds.WidgetObject("w", new { sise = 3 }), "sim.test.io", "v1beta1", ns, "widgets", fieldValidation: "Strict"));
+        Assert.Equal(400, code);
+        Assert.Contains("unknown field \"spec.sise\"", (string?)status["message"]);
+
+        var pruned = Expect.Json(await client.CustomObjects.CreateNamespacedCustomObjectAsync(
+            TestCrds.WidgetObject("w", new { sise = 3 }), "sim.test.io", "v1beta1", ns, "widgets"));
+        Assert.Null(pruned["spec"]!["sise"]);
+    }
 }

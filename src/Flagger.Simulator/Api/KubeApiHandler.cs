@@ -492,7 +492,7 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
         }
 
         var body = BodyParser.ParseObject(await ReadBodyAsync(ctx));
-        var created = store.Create(req.Type, req.Namespace, body);
+        var created = store.WithOptions(Options(ctx), () => store.Create(req.Type, req.Namespace, body));
         await WriteBytesAsync(ctx, 201, BytesFor(created, req));
     }
 
@@ -506,9 +506,27 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
         }
 
         var manager = Manager(ctx);
-        var updated = store.Update(req.Type, req.Namespace, req.Name!, body, req.Subresource == "status",
-            existing => ServerSideApply.RecordUpdate(req.Type, existing, body, manager));
+        var updated = store.WithOptions(Options(ctx), () => store.Update(req.Type, req.Namespace, req.Name!, body, req.Subresource == "status",
+            existing => ServerSideApply.RecordUpdate(req.Type, existing, body, manager)));
         await WriteBytesAsync(ctx, 200, BytesFor(updated, req));
+    }
+
+    /// <summary><c>dryRun=All</c> and <c>fieldValidation=Strict</c> of a write request.</summary>
+    private static RequestOptions Options(HttpContext ctx)
+    {
+        var dryRun = ctx.Request.Query["dryRun"].ToString();
+        if (dryRun.Length > 0 && dryRun != "All")
+        {
+            throw ApiException.BadRequest($"dryRun: Unsupported value: \"{dryRun}\": supported values: \"All\"");
+        }
+
+        var validation = ctx.Request.Query["fieldValidation"].ToString();
+        if (validation.Length > 0 && validation is not ("Strict" or "Warn" or "Ignore"))
+        {
+            throw ApiException.BadRequest($"fieldValidation: Unsupported value: \"{validation}\": supported values: \"Ignore\", \"Warn\", \"Strict\"");
+        }
+
+        return new RequestOptions(dryRun == "All", validation == "Strict");
     }
 
     private static string Manager(HttpContext ctx)
@@ -573,11 +591,11 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
         }
 
         var manager = Manager(ctx);
-        var patched = store.Patch(req.Type, req.Namespace, req.Name!, status, existing =>
+        var patched = store.WithOptions(Options(ctx), () => store.Patch(req.Type, req.Namespace, req.Name!, status, existing =>
         {
             var body = apply(existing!.CloneNode());
             return (body, ServerSideApply.RecordUpdate(req.Type, existing, body, manager));
-        });
+        }));
         await WriteBytesAsync(ctx, 200, BytesFor(patched, req));
     }
 
@@ -603,18 +621,18 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
 
         meta["name"] ??= req.Name;
         var status = req.Subresource == "status";
-        var result = store.Patch(req.Type, req.Namespace, req.Name!, status, existing =>
+        var result = store.WithOptions(Options(ctx), () => store.Patch(req.Type, req.Namespace, req.Name!, status, existing =>
         {
             var (body, managers) = ServerSideApply.Apply(req.Type, existing, (JsonObject)applied.DeepClone(), manager, force);
             return (body, managers);
-        }, createIfMissing: true);
+        }, createIfMissing: true));
         await WriteBytesAsync(ctx, 200, BytesFor(result, req));
     }
 
     private async Task DeleteAsync(HttpContext ctx, ResourceRequest req)
     {
         var (policy, uid, rv) = await DeleteOptionsAsync(ctx);
-        var (obj, gone) = store.Delete(req.Type, req.Namespace, req.Name!, policy, uid, rv);
+        var (obj, gone) = store.WithOptions(Options(ctx), () => store.Delete(req.Type, req.Namespace, req.Name!, policy, uid, rv));
         if (gone && !req.Type.IsCustom)
         {
             await WriteJsonAsync(ctx, 200, new JsonObject
@@ -642,7 +660,7 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
         {
             try
             {
-                deleted.Add(store.Delete(req.Type, item.Namespace, item.Name, policy).Object);
+                deleted.Add(store.WithOptions(Options(ctx), () => store.Delete(req.Type, item.Namespace, item.Name, policy)).Object);
             }
             catch (ApiException ex) when (ex.Code == 404)
             {
@@ -711,7 +729,7 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
 
     private async Task WriteScaleAsync(HttpContext ctx, ResourceRequest req, Func<JsonObject, JsonObject> change)
     {
-        var updated = store.Patch(req.Type, req.Namespace, req.Name!, status: false, existing =>
+        var updated = store.WithOptions(Options(ctx), () => store.Patch(req.Type, req.Namespace, req.Name!, status: false, existing =>
         {
             var scale = change(ScaleOf(existing!));
             if ((string?)scale["metadata"]?["resourceVersion"] is { Length: > 0 } rv && rv != existing!.ResourceVersion.ToString(CultureInfo.InvariantCulture))
@@ -727,7 +745,7 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
             var body = existing!.CloneNode();
             body["spec"]!["replicas"] = n;
             return (body, existing.Managers);
-        });
+        }));
         await WriteJsonAsync(ctx, 200, store.Read(() => ScaleOf(updated)));
     }
 

@@ -164,7 +164,7 @@ internal sealed partial class Admission(ClusterStore store)
         var name = (string?)obj["metadata"]?["name"] ?? "";
         if (type.IsCustom)
         {
-            AdmitCustom(type, obj, name);
+            AdmitCustom(type, obj, name, store.CurrentOptions.StrictFields);
             return;
         }
 
@@ -466,7 +466,7 @@ internal sealed partial class Admission(ClusterStore store)
     /// <summary>Registers (or re-registers) the kind a CRD describes.</summary>
     public void AfterCommit(ResourceType type, StoredObject obj)
     {
-        if (type != BuiltinTypes.CustomResourceDefinitions || obj.IsDeleting)
+        if (type != BuiltinTypes.CustomResourceDefinitions || obj.IsDeleting || store.CurrentOptions.DryRun)
         {
             return;
         }
@@ -517,7 +517,7 @@ internal sealed partial class Admission(ClusterStore store)
 
     // ---- custom resources: structural schema defaults, pruning and validation ----
 
-    private static void AdmitCustom(ResourceType type, JsonObject obj, string name)
+    private static void AdmitCustom(ResourceType type, JsonObject obj, string name, bool strict)
     {
         if (!type.Schemas.TryGetValue(type.StorageVersion, out var schema))
         {
@@ -525,7 +525,14 @@ internal sealed partial class Admission(ClusterStore store)
         }
 
         var errors = new List<(string Field, string Detail)>();
-        WalkObject(obj, schema, "", errors, root: true);
+        var unknown = new List<string>();
+        WalkObject(obj, schema, "", errors, root: true, unknown);
+        if (strict && unknown.Count > 0)
+        {
+            // fieldValidation=Strict (kubectl's default): unknown fields are an error instead of being pruned.
+            throw ApiException.BadRequest(string.Join(", ", unknown.Select(u => $"strict decoding error: unknown field \"{u}\"")));
+        }
+
         if (errors.Count > 0)
         {
             var (field, detail) = errors[0];
@@ -533,7 +540,7 @@ internal sealed partial class Admission(ClusterStore store)
         }
     }
 
-    private static void WalkObject(JsonObject obj, JsonObject schema, string path, List<(string, string)> errors, bool root)
+    private static void WalkObject(JsonObject obj, JsonObject schema, string path, List<(string, string)> errors, bool root, List<string> unknown)
     {
         var props = schema["properties"] as JsonObject;
         var additional = schema["additionalProperties"];
@@ -573,6 +580,7 @@ internal sealed partial class Admission(ClusterStore store)
                 if (!preserve && !(additional is JsonValue b && b.TryGetValue<bool>(out var allowed) && allowed))
                 {
                     obj.Remove(key);
+                    unknown.Add(Join(path, key));
                 }
 
                 continue;
@@ -588,11 +596,11 @@ internal sealed partial class Admission(ClusterStore store)
                 continue;
             }
 
-            WalkNode(value, childSchema, Join(path, key), errors);
+            WalkNode(value, childSchema, Join(path, key), errors, unknown);
         }
     }
 
-    private static void WalkNode(JsonNode node, JsonObject schema, string path, List<(string, string)> errors)
+    private static void WalkNode(JsonNode node, JsonObject schema, string path, List<(string, string)> errors, List<string> unknown)
     {
         var type = (string?)schema["type"];
         var intOrString = (bool?)schema["x-kubernetes-int-or-string"] == true;
@@ -605,7 +613,7 @@ internal sealed partial class Admission(ClusterStore store)
                     return;
                 }
 
-                WalkObject(obj, schema, path, errors, root: false);
+                WalkObject(obj, schema, path, errors, root: false, unknown);
                 break;
             case JsonArray array:
                 if (type is not null && type != "array")
@@ -620,7 +628,7 @@ internal sealed partial class Admission(ClusterStore store)
                     {
                         if (array[i] is { } item)
                         {
-                            WalkNode(item, items, $"{path}[{i}]", errors);
+                            WalkNode(item, items, $"{path}[{i}]", errors, unknown);
                         }
                     }
                 }

@@ -31,6 +31,12 @@ internal sealed class Watcher(ResourceType type, string? ns, LabelSelector label
 
 internal readonly record struct ObjectRef(string TypeKey, string? Namespace, string Name);
 
+/// <summary>Per-request options of a write: <c>dryRun=All</c> and <c>fieldValidation=Strict</c>.</summary>
+internal sealed record RequestOptions(bool DryRun, bool StrictFields)
+{
+    public static readonly RequestOptions Default = new(false, false);
+}
+
 /// <summary>
 /// The whole cluster state behind one lock: typed tables of immutable object versions, one global resourceVersion
 /// counter, a bounded change window per type for watch resume, and ownerReference / finalizer bookkeeping.
@@ -74,6 +80,29 @@ internal sealed class ClusterStore
     }
 
     public Admission Admission { get; }
+
+    private RequestOptions current = RequestOptions.Default;
+
+    /// <summary>The options of the write running now (only meaningful under the lock).</summary>
+    internal RequestOptions CurrentOptions => current;
+
+    /// <summary>Runs a write with request options; a dry run validates and answers but changes nothing.</summary>
+    public T WithOptions<T>(RequestOptions options, Func<T> write)
+    {
+        lock (gate)
+        {
+            var previous = current;
+            current = options;
+            try
+            {
+                return write();
+            }
+            finally
+            {
+                current = previous;
+            }
+        }
+    }
 
     public long CurrentResourceVersion
     {
@@ -379,7 +408,11 @@ internal sealed class ClusterStore
 
                 var stored = Create(type, ns, created);
                 var withManagers = new StoredObject(stored.Node, createdManagers);
-                table.Objects[KeyOf(ns, name)] = withManagers;
+                if (!current.DryRun)
+                {
+                    table.Objects[KeyOf(ns, name)] = withManagers;
+                }
+
                 return withManagers;
             }
 
@@ -665,6 +698,11 @@ internal sealed class ClusterStore
     private StoredObject RemoveNow(Table table, StoredObject existing)
     {
         var tombstone = Commit(table, existing, null, "DELETED", null);
+        if (current.DryRun)
+        {
+            return tombstone;
+        }
+
         if (table.Type == BuiltinTypes.CustomResourceDefinitions)
         {
             Admission.OnCrdRemoved(existing);
@@ -757,6 +795,13 @@ internal sealed class ClusterStore
     private StoredObject Commit(Table table, StoredObject? old, JsonObject? next, string eventType,
         Dictionary<string, HashSet<string>>? managers)
     {
+        if (current.DryRun)
+        {
+            var preview = next ?? old!.CloneNode();
+            ((JsonObject)preview["metadata"]!)["resourceVersion"] = (old?.ResourceVersion ?? resourceVersion).ToString(CultureInfo.InvariantCulture);
+            return new StoredObject(preview, managers);
+        }
+
         var rv = ++resourceVersion;
         var rvText = rv.ToString(CultureInfo.InvariantCulture);
         StoredObject sent;
