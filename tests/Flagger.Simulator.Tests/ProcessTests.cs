@@ -11,7 +11,9 @@ public sealed class ProcessTests
         var dir = Directory.CreateTempSubdirectory("sim-proc-").FullName;
         var kubeconfig = Path.Combine(dir, "kubeconfig");
         var exe = Path.Combine(AppContext.BaseDirectory, "flagger-simulator");
-        using var process = Process.Start(new ProcessStartInfo(exe, ["--port", "0", "--kubeconfig", kubeconfig, "--telemetry-port", "0", "--workload-delay-ms", "10"])
+        var manifest = Path.Combine(dir, "seed.yaml");
+        File.WriteAllText(manifest, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: seeded}\ndata: {from: apply}\n");
+        using var process = Process.Start(new ProcessStartInfo(exe, ["--port", "0", "--kubeconfig", kubeconfig, "--telemetry-port", "0", "--workload-delay-ms", "10", "--apply", manifest])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -28,6 +30,7 @@ public sealed class ProcessTests
             using var client = new Kubernetes(config);
             var namespaces = await client.CoreV1.ListNamespaceAsync();
             Assert.Contains(namespaces.Items, n => n.Metadata.Name == "default");
+            Assert.Equal("apply", (await client.CoreV1.ReadNamespacedConfigMapAsync("seeded", "default")).Data["from"]);
 
             using var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
             await kill.WaitForExitAsync();

@@ -63,6 +63,21 @@ internal static class BodyParser
         }
     }
 
+    /// <summary>Every document of a multi-document YAML (or a single JSON object); empty documents are skipped.</summary>
+    public static List<JsonObject> ParseYamlDocuments(string text)
+    {
+        try
+        {
+            var stream = new YamlStream();
+            stream.Load(new StringReader(text));
+            return stream.Documents.Select(d => Convert(d.RootNode)).OfType<JsonObject>().ToList();
+        }
+        catch (YamlException ex)
+        {
+            throw ApiException.BadRequest($"error converting YAML to JSON: yaml: line {ex.Start.Line}: {ex.Message}");
+        }
+    }
+
     private static JsonNode? Convert(YamlNode node) => node switch
     {
         YamlMappingNode map => new JsonObject(map.Children.Select(kv =>
