@@ -16,6 +16,19 @@ using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => 
 
 await using (var cluster = await SimulatedCluster.StartAsync(options, kubeconfig))
 {
+    foreach (var file in CommandLine.Manifests)
+    {
+        try
+        {
+            cluster.Apply(await File.ReadAllTextAsync(file));
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or IOException)
+        {
+            await Console.Error.WriteLineAsync($"flagger-simulator: --apply {file}: {ex.Message}");
+            return 2;
+        }
+    }
+
     var telemetry = cluster.TelemetryUrl is null ? "" : $" telemetry {cluster.TelemetryUrl}";
     Console.WriteLine($"flagger-simulator listening on {cluster.Url.ToString().TrimEnd('/')} kubeconfig {cluster.KubeconfigPath}{telemetry}");
     await stop.Task;
@@ -27,7 +40,10 @@ return 0;
 internal static class CommandLine
 {
     public const string Usage =
-        "usage: flagger-simulator --port <n> --kubeconfig <file> [--telemetry-port <n>] [--token <t>] [--workload-delay-ms <n>] [--traffic-tick-ms <n>] [--watch-history <n>] [--nodes <n>]";
+        "usage: flagger-simulator --port <n> --kubeconfig <file> [--apply <manifest.yaml>]... [--telemetry-port <n>] [--token <t>] [--workload-delay-ms <n>] [--traffic-tick-ms <n>] [--watch-history <n>] [--nodes <n>]";
+
+    /// <summary>Manifests given with <c>--apply</c>, applied in order after start.</summary>
+    public static List<string> Manifests { get; } = [];
 
     public static bool TryParse(string[] args, out SimulatorOptions options, out string? kubeconfig, out string error)
     {
@@ -65,7 +81,7 @@ internal static class CommandLine
                     "--traffic-tick-ms" => options with { TrafficTick = TimeSpan.FromMilliseconds(Int()) },
                     "--watch-history" => options with { WatchHistory = Int() },
                     "--nodes" => options with { Nodes = Int() },
-                    "--kubeconfig" => options,
+                    "--kubeconfig" or "--apply" => options,
                     _ => throw new FormatException($"unknown flag {flag}"),
                 };
             }
@@ -78,6 +94,11 @@ internal static class CommandLine
             if (flag == "--kubeconfig")
             {
                 kubeconfig = Path.GetFullPath(value);
+            }
+
+            if (flag == "--apply")
+            {
+                Manifests.Add(Path.GetFullPath(value));
             }
         }
 

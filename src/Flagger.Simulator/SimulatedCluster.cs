@@ -107,6 +107,54 @@ public sealed class SimulatedCluster : IAsyncDisposable
         Namespace = "default",
     };
 
+    /// <summary>
+    /// Creates (or replaces) every object of a multi-document YAML or JSON manifest, in order — e.g. Flagger's and
+    /// Istio's CRDs, then workloads. Returns "kind/name" of each object; an unknown kind or invalid object throws
+    /// <see cref="InvalidOperationException"/> naming the document.
+    /// </summary>
+    public IReadOnlyList<string> Apply(string manifest)
+    {
+        var applied = new List<string>();
+        var documents = Wrap(() => BodyParser.ParseYamlDocuments(manifest), "manifest");
+        for (var i = 0; i < documents.Count; i++)
+        {
+            var doc = documents[i];
+            var apiVersion = (string?)doc["apiVersion"] ?? "";
+            var kind = (string?)doc["kind"] ?? "";
+            var name = (string?)doc["metadata"]?["name"] ?? "";
+            var slash = apiVersion.IndexOf('/');
+            var (group, version) = slash < 0 ? ("", apiVersion) : (apiVersion[..slash], apiVersion[(slash + 1)..]);
+            var type = Store.Types().FirstOrDefault(t => t.Group == group && t.Kind == kind && t.Versions.Contains(version))
+                ?? throw new InvalidOperationException($"document {i} ({apiVersion} {kind} {name}): no such kind is served (is its CRD applied first?)");
+            var ns = type.Namespaced ? (string?)doc["metadata"]?["namespace"] ?? "default" : null;
+            Wrap(() =>
+            {
+                if (Store.TryGet(type, ns, name) is { } existing)
+                {
+                    ((System.Text.Json.Nodes.JsonObject)doc["metadata"]!)["resourceVersion"] = existing.ResourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    return Store.Update(type, ns, name, doc, status: false);
+                }
+
+                return Store.Create(type, ns, doc);
+            }, $"document {i} ({kind} {name})");
+            applied.Add($"{type.Singular}/{name}");
+        }
+
+        return applied;
+    }
+
+    private static T Wrap<T>(Func<T> action, string what)
+    {
+        try
+        {
+            return action();
+        }
+        catch (ApiException ex)
+        {
+            throw new InvalidOperationException($"{what}: {ex.Message}", ex);
+        }
+    }
+
     /// <summary>Starts a cluster on loopback ports and writes its kubeconfig (to <paramref name="kubeconfigPath"/> or a temp file).</summary>
     public static async Task<SimulatedCluster> StartAsync(SimulatorOptions? options = null, string? kubeconfigPath = null, CancellationToken cancellationToken = default)
     {

@@ -480,4 +480,98 @@ public sealed class ApiSemanticsTests(SimFixture fx) : IClassFixture<SimFixture>
 
         Assert.Empty((await client.CoreV1.ListNamespacedPodAsync(ns)).Items);
     }
+
+    [Fact]
+    public async Task Lists_page_with_limit_and_continue()
+    {
+        var ns = await fx.NamespaceAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            await client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap($"cm-{i}"), ns);
+        }
+
+        var first = await client.CoreV1.ListNamespacedConfigMapAsync(ns, limit: 2);
+        Assert.Equal(["cm-0", "cm-1"], first.Items.Select(i => i.Metadata.Name).ToArray());
+        Assert.Equal(3, first.Metadata.RemainingItemCount);
+        var second = await client.CoreV1.ListNamespacedConfigMapAsync(ns, limit: 2, continueParameter: first.Metadata.ContinueProperty);
+        Assert.Equal(["cm-2", "cm-3"], second.Items.Select(i => i.Metadata.Name).ToArray());
+        var last = await client.CoreV1.ListNamespacedConfigMapAsync(ns, limit: 2, continueParameter: second.Metadata.ContinueProperty);
+        Assert.Equal(["cm-4"], last.Items.Select(i => i.Metadata.Name).ToArray());
+        Assert.Null(last.Metadata.ContinueProperty);
+        Assert.Equal(first.Metadata.ResourceVersion, last.Metadata.ResourceVersion);
+    }
+
+    [Fact]
+    public async Task Creating_a_copy_that_still_carries_a_resourceVersion_is_rejected()
+    {
+        var ns = await fx.NamespaceAsync();
+        var original = await client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("orig"), ns);
+        original.Metadata.Name = "copy";
+        var (code, status) = await Expect.FailsAsync(() => client.CoreV1.CreateNamespacedConfigMapAsync(original, ns));
+        Assert.Equal(400, code);
+        Assert.Contains("resourceVersion should not be set", (string?)status["message"]);
+    }
+
+    [Fact]
+    public async Task An_update_with_another_objects_uid_is_a_conflict()
+    {
+        var ns = await fx.NamespaceAsync();
+        var cm = await client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("u"), ns);
+        cm.Metadata.Uid = Guid.NewGuid().ToString();
+        var (code, status) = await Expect.FailsAsync(() => client.CoreV1.ReplaceNamespacedConfigMapAsync(cm, "u", ns));
+        Assert.Equal(409, code);
+        Assert.Contains("Precondition failed: UID", (string?)status["message"]);
+    }
+
+    [Fact]
+    public async Task No_finalizer_can_be_added_once_deletion_started()
+    {
+        var ns = await fx.NamespaceAsync();
+        var cm = ConfigMap("f");
+        cm.Metadata.Finalizers = ["a/one"];
+        await client.CoreV1.CreateNamespacedConfigMapAsync(cm, ns);
+        await client.CoreV1.DeleteNamespacedConfigMapAsync("f", ns);
+        var (code, status) = await Expect.FailsAsync(() => client.CoreV1.PatchNamespacedConfigMapAsync(
+            new V1Patch("{\"metadata\":{\"finalizers\":[\"a/one\",\"b/two\"]}}", V1Patch.PatchType.MergePatch), "f", ns));
+        Assert.Equal(422, code);
+        Assert.Contains("no new finalizers", (string?)status["message"]);
+    }
+
+    [Fact]
+    public async Task Dry_runs_validate_and_answer_but_change_nothing()
+    {
+        var ns = await fx.NamespaceAsync();
+        var rvBefore = fx.Cluster.Store.CurrentResourceVersion;
+        var preview = await client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("dry"), ns, dryRun: "All");
+        Assert.Equal("dry", preview.Metadata.Name);
+        var (code, _) = await Expect.FailsAsync(() => client.CoreV1.ReadNamespacedConfigMapAsync("dry", ns));
+        Assert.Equal(404, code);
+
+        await client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("real"), ns);
+        await client.CoreV1.DeleteNamespacedConfigMapAsync("real", ns, dryRun: "All");
+        await client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch("{\"data\":{\"key\":\"changed\"}}", V1Patch.PatchType.MergePatch), "real", ns, dryRun: "All");
+        var still = await client.CoreV1.ReadNamespacedConfigMapAsync("real", ns);
+        Assert.Equal("v", still.Data["key"]);
+        Assert.Equal(rvBefore + 1, long.Parse(still.Metadata.ResourceVersion));
+
+        var bad = Expect.Deployment("bad");
+        bad.Spec.Template.Metadata.Labels = new Dictionary<string, string> { ["other"] = "x" };
+        (code, _) = await Expect.FailsAsync(() => client.AppsV1.CreateNamespacedDeploymentAsync(bad, ns, dryRun: "All"));
+        Assert.Equal(422, code);
+    }
+
+    [Fact]
+    public async Task Strict_field_validation_rejects_unknown_custom_resource_fields_that_are_otherwise_pruned()
+    {
+        await InstallAsync(TestCrds.Widget());
+        var ns = await fx.NamespaceAsync();
+        var (code, status) = await Expect.FailsAsync(() => client.CustomObjects.CreateNamespacedCustomObjectAsync(
+            TestCrds.WidgetObject("w", new { sise = 3 }), "sim.test.io", "v1beta1", ns, "widgets", fieldValidation: "Strict"));
+        Assert.Equal(400, code);
+        Assert.Contains("unknown field \"spec.sise\"", (string?)status["message"]);
+
+        var pruned = Expect.Json(await client.CustomObjects.CreateNamespacedCustomObjectAsync(
+            TestCrds.WidgetObject("w", new { sise = 3 }), "sim.test.io", "v1beta1", ns, "widgets"));
+        Assert.Null(pruned["spec"]!["sise"]);
+    }
 }

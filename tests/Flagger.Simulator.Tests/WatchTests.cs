@@ -153,4 +153,43 @@ public sealed class WatchTests(SmallWindowFixture fx) : IClassFixture<SmallWindo
         var events = await CollectAsync(client.CoreV1.WatchListNamespacedConfigMapAsync(ns, fieldSelector: "metadata.name=y", timeoutSeconds: 1, cancellationToken: cts.Token), 5, cts);
         Assert.Equal("y", Assert.Single(events).Object.Metadata.Name);
     }
+
+    [Fact]
+    public async Task Custom_resources_are_watchable_across_namespaces_and_watches_end_when_the_CRD_is_deleted()
+    {
+        await client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(KubernetesJson.Deserialize<V1CustomResourceDefinition>(TestCrds.Widget("sim.watch.io").ToJsonString()));
+        var ns1 = await fx.NamespaceAsync();
+        var ns2 = await fx.NamespaceAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var seen = new List<string>();
+        var watching = Task.Run(async () =>
+        {
+            await foreach (var (type, obj) in client.CustomObjects.WatchListCustomObjectForAllNamespacesAsync("sim.watch.io", "v1beta1", "widgets", cancellationToken: cts.Token))
+            {
+                lock (seen)
+                {
+                    seen.Add($"{type}:{(string?)Expect.Json(obj)["metadata"]!["name"]}");
+                }
+            }
+        });
+        await Task.Delay(200);
+        foreach (var ns in new[] { ns1, ns2 })
+        {
+            var w = TestCrds.WidgetObject("w-" + ns);
+            w["apiVersion"] = "sim.watch.io/v1beta1";
+            await client.CustomObjects.CreateNamespacedCustomObjectAsync(w, "sim.watch.io", "v1beta1", ns, "widgets");
+        }
+
+        await Expect.EventuallyAsync(() =>
+        {
+            lock (seen)
+            {
+                return Task.FromResult(seen.Count);
+            }
+        }, n => n >= 2);
+        await client.ApiextensionsV1.DeleteCustomResourceDefinitionAsync("widgets.sim.watch.io");
+        await watching.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal([$"Added:w-{ns1}", $"Added:w-{ns2}"], seen.Take(2).ToArray());
+        Assert.False(cts.IsCancellationRequested, "the watch should have ended because the kind went away");
+    }
 }

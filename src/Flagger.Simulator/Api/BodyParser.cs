@@ -14,7 +14,7 @@ internal static class BodyParser
     {
         try
         {
-            return JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { MaxDepth = 256 });
+            return JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { MaxDepth = 256, AllowDuplicateProperties = false });
         }
         catch (JsonException ex)
         {
@@ -56,6 +56,21 @@ internal static class BodyParser
             }
 
             return obj;
+        }
+        catch (YamlException ex)
+        {
+            throw ApiException.BadRequest($"error converting YAML to JSON: yaml: line {ex.Start.Line}: {ex.Message}");
+        }
+    }
+
+    /// <summary>Every document of a multi-document YAML (or a single JSON object); empty documents are skipped.</summary>
+    public static List<JsonObject> ParseYamlDocuments(string text)
+    {
+        try
+        {
+            var stream = new YamlStream();
+            stream.Load(new StringReader(text));
+            return stream.Documents.Select(d => Convert(d.RootNode)).OfType<JsonObject>().ToList();
         }
         catch (YamlException ex)
         {

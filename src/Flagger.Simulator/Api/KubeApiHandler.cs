@@ -298,11 +298,13 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
         }
 
         var (resourceVersion, list) = store.List(req.Type, req.Namespace, labels, fields);
+        var page = Paginate(ctx, list, ref resourceVersion);
         ctx.Response.StatusCode = 200;
         ctx.Response.ContentType = "application/json";
         var apiVersion = req.Type.ApiVersionFor(req.Version);
         var head = Encoding.UTF8.GetBytes(
-            $"{{\"kind\":\"{req.Type.ListKind}\",\"apiVersion\":\"{apiVersion}\",\"metadata\":{{\"resourceVersion\":\"{resourceVersion}\"}},\"items\":[");
+            $"{{\"kind\":\"{req.Type.ListKind}\",\"apiVersion\":\"{apiVersion}\",\"metadata\":{{\"resourceVersion\":\"{resourceVersion}\"{page.Metadata}}},\"items\":[");
+        list = page.Items;
         var body = ctx.Response.BodyWriter;
         body.Write(head);
         for (var i = 0; i < list.Count; i++)
@@ -318,6 +320,60 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
         body.Write("]}"u8);
         await body.FlushAsync(ctx.RequestAborted);
     }
+
+    /// <summary>
+    /// <c>limit</c>/<c>continue</c> paging over the name-sorted list. The token carries the first page's resourceVersion
+    /// and the last key returned; later pages show the objects as they are now (not a snapshot).
+    /// </summary>
+    private static (List<StoredObject> Items, string Metadata) Paginate(HttpContext ctx, List<StoredObject> list, ref long resourceVersion)
+    {
+        var limitText = ctx.Request.Query["limit"].ToString();
+        var token = ctx.Request.Query["continue"].ToString();
+        var start = 0;
+        if (token.Length > 0)
+        {
+            string decoded;
+            try
+            {
+                decoded = Encoding.UTF8.GetString(Convert.FromBase64String(token));
+            }
+            catch (FormatException)
+            {
+                throw ApiException.BadRequest("continue: Invalid value: the continue token is not valid");
+            }
+
+            var bar = decoded.IndexOf('|', StringComparison.Ordinal);
+            if (bar <= 0 || !long.TryParse(decoded[..bar], NumberStyles.None, CultureInfo.InvariantCulture, out var tokenRv))
+            {
+                throw ApiException.BadRequest("continue: Invalid value: the continue token is not valid");
+            }
+
+            var lastKey = decoded[(bar + 1)..];
+            resourceVersion = tokenRv;
+            start = list.FindIndex(o => string.CompareOrdinal(KeyOf(o), lastKey) > 0);
+            if (start < 0)
+            {
+                start = list.Count;
+            }
+        }
+
+        if (limitText.Length == 0 || !int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out var limit) || limit <= 0)
+        {
+            return (start == 0 ? list : list[start..], "");
+        }
+
+        var end = Math.Min(list.Count, start + limit);
+        var items = list[start..end];
+        if (end >= list.Count)
+        {
+            return (items, "");
+        }
+
+        var next = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{resourceVersion}|{KeyOf(items[^1])}"));
+        return (items, $",\"continue\":\"{next}\",\"remainingItemCount\":{list.Count - end}");
+    }
+
+    private static string KeyOf(StoredObject o) => o.Namespace is null ? o.Name : o.Namespace + "/" + o.Name;
 
     private async Task WatchAsync(HttpContext ctx, ResourceRequest req, bool drop)
     {
@@ -436,7 +492,7 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
         }
 
         var body = BodyParser.ParseObject(await ReadBodyAsync(ctx));
-        var created = store.Create(req.Type, req.Namespace, body);
+        var created = store.WithOptions(Options(ctx), () => store.Create(req.Type, req.Namespace, body));
         await WriteBytesAsync(ctx, 201, BytesFor(created, req));
     }
 
@@ -450,9 +506,27 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
         }
 
         var manager = Manager(ctx);
-        var updated = store.Update(req.Type, req.Namespace, req.Name!, body, req.Subresource == "status",
-            existing => ServerSideApply.RecordUpdate(req.Type, existing, body, manager));
+        var updated = store.WithOptions(Options(ctx), () => store.Update(req.Type, req.Namespace, req.Name!, body, req.Subresource == "status",
+            existing => ServerSideApply.RecordUpdate(req.Type, existing, body, manager)));
         await WriteBytesAsync(ctx, 200, BytesFor(updated, req));
+    }
+
+    /// <summary><c>dryRun=All</c> and <c>fieldValidation=Strict</c> of a write request.</summary>
+    private static RequestOptions Options(HttpContext ctx)
+    {
+        var dryRun = ctx.Request.Query["dryRun"].ToString();
+        if (dryRun.Length > 0 && dryRun != "All")
+        {
+            throw ApiException.BadRequest($"dryRun: Unsupported value: \"{dryRun}\": supported values: \"All\"");
+        }
+
+        var validation = ctx.Request.Query["fieldValidation"].ToString();
+        if (validation.Length > 0 && validation is not ("Strict" or "Warn" or "Ignore"))
+        {
+            throw ApiException.BadRequest($"fieldValidation: Unsupported value: \"{validation}\": supported values: \"Ignore\", \"Warn\", \"Strict\"");
+        }
+
+        return new RequestOptions(dryRun == "All", validation == "Strict");
     }
 
     private static string Manager(HttpContext ctx)
@@ -517,11 +591,11 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
         }
 
         var manager = Manager(ctx);
-        var patched = store.Patch(req.Type, req.Namespace, req.Name!, status, existing =>
+        var patched = store.WithOptions(Options(ctx), () => store.Patch(req.Type, req.Namespace, req.Name!, status, existing =>
         {
             var body = apply(existing!.CloneNode());
             return (body, ServerSideApply.RecordUpdate(req.Type, existing, body, manager));
-        });
+        }));
         await WriteBytesAsync(ctx, 200, BytesFor(patched, req));
     }
 
@@ -547,18 +621,18 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
 
         meta["name"] ??= req.Name;
         var status = req.Subresource == "status";
-        var result = store.Patch(req.Type, req.Namespace, req.Name!, status, existing =>
+        var result = store.WithOptions(Options(ctx), () => store.Patch(req.Type, req.Namespace, req.Name!, status, existing =>
         {
             var (body, managers) = ServerSideApply.Apply(req.Type, existing, (JsonObject)applied.DeepClone(), manager, force);
             return (body, managers);
-        }, createIfMissing: true);
+        }, createIfMissing: true));
         await WriteBytesAsync(ctx, 200, BytesFor(result, req));
     }
 
     private async Task DeleteAsync(HttpContext ctx, ResourceRequest req)
     {
         var (policy, uid, rv) = await DeleteOptionsAsync(ctx);
-        var (obj, gone) = store.Delete(req.Type, req.Namespace, req.Name!, policy, uid, rv);
+        var (obj, gone) = store.WithOptions(Options(ctx), () => store.Delete(req.Type, req.Namespace, req.Name!, policy, uid, rv));
         if (gone && !req.Type.IsCustom)
         {
             await WriteJsonAsync(ctx, 200, new JsonObject
@@ -586,7 +660,7 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
         {
             try
             {
-                deleted.Add(store.Delete(req.Type, item.Namespace, item.Name, policy).Object);
+                deleted.Add(store.WithOptions(Options(ctx), () => store.Delete(req.Type, item.Namespace, item.Name, policy)).Object);
             }
             catch (ApiException ex) when (ex.Code == 404)
             {
@@ -655,7 +729,7 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
 
     private async Task WriteScaleAsync(HttpContext ctx, ResourceRequest req, Func<JsonObject, JsonObject> change)
     {
-        var updated = store.Patch(req.Type, req.Namespace, req.Name!, status: false, existing =>
+        var updated = store.WithOptions(Options(ctx), () => store.Patch(req.Type, req.Namespace, req.Name!, status: false, existing =>
         {
             var scale = change(ScaleOf(existing!));
             if ((string?)scale["metadata"]?["resourceVersion"] is { Length: > 0 } rv && rv != existing!.ResourceVersion.ToString(CultureInfo.InvariantCulture))
@@ -671,7 +745,7 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
             var body = existing!.CloneNode();
             body["spec"]!["replicas"] = n;
             return (body, existing.Managers);
-        });
+        }));
         await WriteJsonAsync(ctx, 200, store.Read(() => ScaleOf(updated)));
     }
 

@@ -207,6 +207,9 @@ internal static class Patching
         "ownerReferences" => "uid",
         "conditions" => "type",
         "hostAliases" => "ip",
+        "topologySpreadConstraints" => "topologyKey",
+        "readinessGates" => "conditionType",
+        "resourceClaims" => "name",
         "ports" => (a ?? []).Concat(b ?? []).Any(p => p?["containerPort"] is not null) ? "containerPort" : "port",
         _ => null,
     };

@@ -69,6 +69,24 @@ internal sealed class ControlApi(ClusterStore store, FaultInjector faults, Reque
             case ("/simulator/traffic", "GET"):
                 await KubeApiHandler.WriteJsonAsync(ctx, 200, traffic.Describe());
                 return;
+            case ("/simulator/traffic", "POST"):
+            {
+                var body = await ReadAsync<TrafficRequest>(ctx);
+                if (string.IsNullOrEmpty(body.Namespace) || string.IsNullOrEmpty(body.Service))
+                {
+                    throw ApiException.BadRequest("namespace and service: Required value");
+                }
+
+                if (body.Rps is < 0 or > 1_000_000)
+                {
+                    throw ApiException.BadRequest("rps: Invalid value: must be between 0 and 1000000");
+                }
+
+                traffic.SetSource(body.Namespace, body.Service, new TrafficSource(body.Rps, TrafficModel.ParseHeaders(body.Headers)));
+                await KubeApiHandler.WriteJsonAsync(ctx, 200, traffic.Describe());
+                return;
+            }
+
             case ("/simulator/traffic/tick", "POST"):
                 traffic.Tick(traffic.Period);
                 await KubeApiHandler.WriteJsonAsync(ctx, 200, traffic.Describe());
@@ -78,6 +96,8 @@ internal sealed class ControlApi(ClusterStore store, FaultInjector faults, Reque
                     $"no control endpoint {method} {path}; see GET/DELETE /simulator/requests, GET/POST/DELETE /simulator/faults, POST /simulator/watches/close, GET /simulator/traffic");
         }
     }
+
+    private sealed record TrafficRequest(string? Namespace, string? Service, double Rps, string? Headers);
 
     private static async Task<T> ReadAsync<T>(HttpContext ctx)
     {

@@ -38,9 +38,79 @@ internal sealed partial class Admission(ClusterStore store)
         body["apiVersion"] = type.ApiVersionFor(type.StorageVersion);
     }
 
+    /// <summary>Metadata fields must have their API types; a wrong type is a 400 naming the field, never a 500.</summary>
+    public static void CheckMetadata(JsonObject body)
+    {
+        if (body["metadata"] is not JsonObject meta)
+        {
+            return;
+        }
+
+        foreach (var field in new[] { "name", "generateName", "namespace", "resourceVersion", "uid" })
+        {
+            if (meta[field] is { } v && v.GetValueKind() != System.Text.Json.JsonValueKind.String)
+            {
+                throw ApiException.BadRequest($"metadata.{field}: Invalid value: {v.ToJsonString()}: must be a string");
+            }
+        }
+
+        foreach (var field in new[] { "labels", "annotations" })
+        {
+            if (meta[field] is null)
+            {
+                continue;
+            }
+
+            if (meta[field] is not JsonObject map)
+            {
+                throw ApiException.BadRequest($"metadata.{field}: Invalid value: must be a map of strings");
+            }
+
+            foreach (var (key, value) in map)
+            {
+                if (value is null || value.GetValueKind() != System.Text.Json.JsonValueKind.String)
+                {
+                    throw ApiException.BadRequest($"metadata.{field}[{key}]: Invalid value: {value?.ToJsonString() ?? "null"}: must be a string");
+                }
+            }
+        }
+
+        if (meta["finalizers"] is { } finalizers &&
+            (finalizers is not JsonArray list || list.Any(f => f is null || f.GetValueKind() != System.Text.Json.JsonValueKind.String)))
+        {
+            throw ApiException.BadRequest("metadata.finalizers: Invalid value: must be a list of strings");
+        }
+
+        if (meta["ownerReferences"] is { } owners)
+        {
+            if (owners is not JsonArray refs)
+            {
+                throw ApiException.BadRequest("metadata.ownerReferences: Invalid value: must be a list");
+            }
+
+            for (var i = 0; i < refs.Count; i++)
+            {
+                if (refs[i] is not JsonObject r || r["uid"] is not JsonValue uid || uid.GetValueKind() != System.Text.Json.JsonValueKind.String ||
+                    (string?)r["name"] is null || (string?)r["kind"] is null)
+                {
+                    throw ApiException.BadRequest($"metadata.ownerReferences[{i}]: Invalid value: apiVersion, kind, name and uid are required strings");
+                }
+            }
+        }
+    }
+
+    private static void CheckInteger(ResourceType type, string name, JsonNode? parent, string field, string path)
+    {
+        if (parent?[field] is { } v && !(v is JsonValue value && value.GetValueKind() == System.Text.Json.JsonValueKind.Number && value.TryGetValue<long>(out _)))
+        {
+            throw ApiException.Invalid(type, name, path, $"Invalid value: {v.ToJsonString()}: must be an integer");
+        }
+    }
+
     public JsonObject PrepareCreate(ResourceType type, string? ns, JsonObject body)
     {
         CheckKind(type, body);
+        CheckMetadata(body);
         if (body["metadata"] is not JsonObject meta)
         {
             if (body["metadata"] is not null)
@@ -94,7 +164,7 @@ internal sealed partial class Admission(ClusterStore store)
         var name = (string?)obj["metadata"]?["name"] ?? "";
         if (type.IsCustom)
         {
-            AdmitCustom(type, obj, name);
+            AdmitCustom(type, obj, name, store.CurrentOptions.StrictFields);
             return;
         }
 
@@ -140,6 +210,25 @@ internal sealed partial class Admission(ClusterStore store)
         if (obj["spec"] is not JsonObject spec)
         {
             throw ApiException.Invalid(type, name, "spec", "Required value");
+        }
+
+        CheckInteger(type, name, spec, "replicas", "spec.replicas");
+        CheckInteger(type, name, spec, "progressDeadlineSeconds", "spec.progressDeadlineSeconds");
+        CheckInteger(type, name, spec, "revisionHistoryLimit", "spec.revisionHistoryLimit");
+        CheckInteger(type, name, spec, "minReadySeconds", "spec.minReadySeconds");
+        if ((long?)spec["replicas"] is < 0)
+        {
+            throw ApiException.Invalid(type, name, "spec.replicas", $"Invalid value: {(long?)spec["replicas"]}: must be greater than or equal to 0");
+        }
+
+        if (spec["template"] is not null && spec["template"] is not JsonObject)
+        {
+            throw ApiException.Invalid(type, name, "spec.template", "Invalid value: must be an object");
+        }
+
+        if (spec["template"]?["metadata"] is JsonObject templateMeta)
+        {
+            CheckMetadata(new JsonObject { ["metadata"] = templateMeta.DeepClone() });
         }
 
         if (spec["selector"] is not JsonObject selector)
@@ -212,7 +301,18 @@ internal sealed partial class Admission(ClusterStore store)
     private void AdmitService(ResourceType type, JsonObject obj, StoredObject? old, string name)
     {
         var spec = obj["spec"] as JsonObject ?? throw ApiException.Invalid(type, name, "spec", "Required value");
-        var svcType = (string?)spec["type"] ?? "ClusterIP";
+        if (spec["selector"] is { } sel && (sel is not JsonObject selMap || selMap.Any(kv => kv.Value?.GetValueKind() != System.Text.Json.JsonValueKind.String)))
+        {
+            throw ApiException.Invalid(type, name, "spec.selector", "Invalid value: must be a map of strings");
+        }
+
+        if (spec["ports"] is { } portsNode && portsNode is not JsonArray)
+        {
+            throw ApiException.Invalid(type, name, "spec.ports", "Invalid value: must be a list");
+        }
+
+        var svcType = spec["type"] is JsonValue t && t.GetValueKind() == System.Text.Json.JsonValueKind.String ? (string)t! : spec["type"] is null ? "ClusterIP"
+            : throw ApiException.Invalid(type, name, "spec.type", "Invalid value: must be a string");
         spec["type"] = svcType;
         spec["sessionAffinity"] ??= "None";
         var oldIp = (string?)old?.Node["spec"]?["clusterIP"];
@@ -247,6 +347,8 @@ internal sealed partial class Admission(ClusterStore store)
                     {
                         throw ApiException.Invalid(type, name, $"spec.ports[{i}].port", "Required value");
                     }
+
+                    CheckInteger(type, name, port, "port", $"spec.ports[{i}].port");
 
                     if (ports.Count > 1 && string.IsNullOrEmpty((string?)port["name"]))
                     {
@@ -364,7 +466,7 @@ internal sealed partial class Admission(ClusterStore store)
     /// <summary>Registers (or re-registers) the kind a CRD describes.</summary>
     public void AfterCommit(ResourceType type, StoredObject obj)
     {
-        if (type != BuiltinTypes.CustomResourceDefinitions || obj.IsDeleting)
+        if (type != BuiltinTypes.CustomResourceDefinitions || obj.IsDeleting || store.CurrentOptions.DryRun)
         {
             return;
         }
@@ -415,7 +517,7 @@ internal sealed partial class Admission(ClusterStore store)
 
     // ---- custom resources: structural schema defaults, pruning and validation ----
 
-    private static void AdmitCustom(ResourceType type, JsonObject obj, string name)
+    private static void AdmitCustom(ResourceType type, JsonObject obj, string name, bool strict)
     {
         if (!type.Schemas.TryGetValue(type.StorageVersion, out var schema))
         {
@@ -423,7 +525,14 @@ internal sealed partial class Admission(ClusterStore store)
         }
 
         var errors = new List<(string Field, string Detail)>();
-        WalkObject(obj, schema, "", errors, root: true);
+        var unknown = new List<string>();
+        WalkObject(obj, schema, "", errors, root: true, unknown);
+        if (strict && unknown.Count > 0)
+        {
+            // fieldValidation=Strict (kubectl's default): unknown fields are an error instead of being pruned.
+            throw ApiException.BadRequest(string.Join(", ", unknown.Select(u => $"strict decoding error: unknown field \"{u}\"")));
+        }
+
         if (errors.Count > 0)
         {
             var (field, detail) = errors[0];
@@ -431,7 +540,7 @@ internal sealed partial class Admission(ClusterStore store)
         }
     }
 
-    private static void WalkObject(JsonObject obj, JsonObject schema, string path, List<(string, string)> errors, bool root)
+    private static void WalkObject(JsonObject obj, JsonObject schema, string path, List<(string, string)> errors, bool root, List<string> unknown)
     {
         var props = schema["properties"] as JsonObject;
         var additional = schema["additionalProperties"];
@@ -471,6 +580,7 @@ internal sealed partial class Admission(ClusterStore store)
                 if (!preserve && !(additional is JsonValue b && b.TryGetValue<bool>(out var allowed) && allowed))
                 {
                     obj.Remove(key);
+                    unknown.Add(Join(path, key));
                 }
 
                 continue;
@@ -486,11 +596,11 @@ internal sealed partial class Admission(ClusterStore store)
                 continue;
             }
 
-            WalkNode(value, childSchema, Join(path, key), errors);
+            WalkNode(value, childSchema, Join(path, key), errors, unknown);
         }
     }
 
-    private static void WalkNode(JsonNode node, JsonObject schema, string path, List<(string, string)> errors)
+    private static void WalkNode(JsonNode node, JsonObject schema, string path, List<(string, string)> errors, List<string> unknown)
     {
         var type = (string?)schema["type"];
         var intOrString = (bool?)schema["x-kubernetes-int-or-string"] == true;
@@ -503,7 +613,7 @@ internal sealed partial class Admission(ClusterStore store)
                     return;
                 }
 
-                WalkObject(obj, schema, path, errors, root: false);
+                WalkObject(obj, schema, path, errors, root: false, unknown);
                 break;
             case JsonArray array:
                 if (type is not null && type != "array")
@@ -518,7 +628,7 @@ internal sealed partial class Admission(ClusterStore store)
                     {
                         if (array[i] is { } item)
                         {
-                            WalkNode(item, items, $"{path}[{i}]", errors);
+                            WalkNode(item, items, $"{path}[{i}]", errors, unknown);
                         }
                     }
                 }

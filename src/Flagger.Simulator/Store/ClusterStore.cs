@@ -31,6 +31,12 @@ internal sealed class Watcher(ResourceType type, string? ns, LabelSelector label
 
 internal readonly record struct ObjectRef(string TypeKey, string? Namespace, string Name);
 
+/// <summary>Per-request options of a write: <c>dryRun=All</c> and <c>fieldValidation=Strict</c>.</summary>
+internal sealed record RequestOptions(bool DryRun, bool StrictFields)
+{
+    public static readonly RequestOptions Default = new(false, false);
+}
+
 /// <summary>
 /// The whole cluster state behind one lock: typed tables of immutable object versions, one global resourceVersion
 /// counter, a bounded change window per type for watch resume, and ownerReference / finalizer bookkeeping.
@@ -74,6 +80,29 @@ internal sealed class ClusterStore
     }
 
     public Admission Admission { get; }
+
+    private RequestOptions current = RequestOptions.Default;
+
+    /// <summary>The options of the write running now (only meaningful under the lock).</summary>
+    internal RequestOptions CurrentOptions => current;
+
+    /// <summary>Runs a write with request options; a dry run validates and answers but changes nothing.</summary>
+    public T WithOptions<T>(RequestOptions options, Func<T> write)
+    {
+        lock (gate)
+        {
+            var previous = current;
+            current = options;
+            try
+            {
+                return write();
+            }
+            finally
+            {
+                current = previous;
+            }
+        }
+    }
 
     public long CurrentResourceVersion
     {
@@ -183,6 +212,17 @@ internal sealed class ClusterStore
         }
     }
 
+    /// <summary>All objects of a kind (optionally one namespace), unsorted; for internal scans under <see cref="Read{T}"/>.</summary>
+    internal IEnumerable<StoredObject> Scan(ResourceType type, string? ns)
+    {
+        lock (gate)
+        {
+            return tables.TryGetValue(type.Key, out var table)
+                ? table.Objects.Values.Where(o => ns is null || o.Namespace == ns).ToList()
+                : [];
+        }
+    }
+
     /// <summary>Runs <paramref name="read"/> under the store lock (for readers that need <see cref="StoredObject.Node"/>).</summary>
     public T Read<T>(Func<T> read)
     {
@@ -282,6 +322,11 @@ internal sealed class ClusterStore
             var table = TableOf(type);
             var meta = Admission.PrepareCreate(type, ns, body);
             var name = (string)meta["name"]!;
+            if ((string?)meta["resourceVersion"] is { Length: > 0 })
+            {
+                throw ApiException.BadRequest("metadata.resourceVersion: Invalid value: resourceVersion should not be set on objects to be created");
+            }
+
             if (table.Objects.ContainsKey(KeyOf(ns, name)))
             {
                 throw ApiException.AlreadyExists(type, name);
@@ -363,7 +408,11 @@ internal sealed class ClusterStore
 
                 var stored = Create(type, ns, created);
                 var withManagers = new StoredObject(stored.Node, createdManagers);
-                table.Objects[KeyOf(ns, name)] = withManagers;
+                if (!current.DryRun)
+                {
+                    table.Objects[KeyOf(ns, name)] = withManagers;
+                }
+
                 return withManagers;
             }
 
@@ -382,6 +431,7 @@ internal sealed class ClusterStore
             throw ApiException.BadRequest("metadata: Required value: the object has no metadata");
         }
 
+        Admission.CheckMetadata(body);
         if ((string?)meta["name"] is { } bodyName && bodyName != name)
         {
             throw ApiException.BadRequest($"the name of the object ({bodyName}) does not match the name on the URL ({name})");
@@ -396,6 +446,17 @@ internal sealed class ClusterStore
         if ((string?)meta["resourceVersion"] is { Length: > 0 } rv && rv != existing.ResourceVersion.ToString(CultureInfo.InvariantCulture))
         {
             throw ApiException.Conflict(type, name, "the object has been modified; please apply your changes to the latest version and try again");
+        }
+
+        if ((string?)meta["uid"] is { Length: > 0 } uid && uid != existing.Uid)
+        {
+            throw ApiException.Conflict(type, name, $"Precondition failed: UID in precondition: {uid}, UID in object meta: {existing.Uid}");
+        }
+
+        if (!status && existing.IsDeleting && meta["finalizers"] is JsonArray newFinalizers &&
+            newFinalizers.Select(f => (string?)f).Any(f => f is not null && !existing.Finalizers.Contains(f)))
+        {
+            throw ApiException.Invalid(type, name, "metadata.finalizers", "Forbidden: no new finalizers can be added if the object is being deleted");
         }
 
         JsonObject next;
@@ -637,6 +698,11 @@ internal sealed class ClusterStore
     private StoredObject RemoveNow(Table table, StoredObject existing)
     {
         var tombstone = Commit(table, existing, null, "DELETED", null);
+        if (current.DryRun)
+        {
+            return tombstone;
+        }
+
         if (table.Type == BuiltinTypes.CustomResourceDefinitions)
         {
             Admission.OnCrdRemoved(existing);
@@ -729,6 +795,13 @@ internal sealed class ClusterStore
     private StoredObject Commit(Table table, StoredObject? old, JsonObject? next, string eventType,
         Dictionary<string, HashSet<string>>? managers)
     {
+        if (current.DryRun)
+        {
+            var preview = next ?? old!.CloneNode();
+            ((JsonObject)preview["metadata"]!)["resourceVersion"] = (old?.ResourceVersion ?? resourceVersion).ToString(CultureInfo.InvariantCulture);
+            return new StoredObject(preview, managers);
+        }
+
         var rv = ++resourceVersion;
         var rvText = rv.ToString(CultureInfo.InvariantCulture);
         StoredObject sent;

@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Flagger.Simulator.Tests;
+
+/// <summary>Drives the real kubectl binary against the simulator end to end.</summary>
+public sealed class KubectlSmokeTests(WorkloadFixture fx) : IClassFixture<WorkloadFixture>, IDisposable
+{
+    private readonly string dir = Directory.CreateTempSubdirectory("sim-kubectl-").FullName;
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    private static string? KubectlPath() =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(p => Path.Combine(p, "kubectl")).FirstOrDefault(File.Exists);
+
+    private ProcessStartInfo Start(string[] args)
+    {
+        var psi = new ProcessStartInfo(KubectlPath()!)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+        };
+        foreach (var a in new[] { "--kubeconfig", fx.Cluster.KubeconfigPath, "--cache-dir", Path.Combine(dir, "cache"), "--request-timeout", "20s" }.Concat(args))
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        return psi;
+    }
+
+    private async Task<string> KubectlAsync(params string[] args)
+    {
+        using var process = Process.Start(Start(args))!;
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync(timeout.Token);
+        var output = await stdout;
+        Assert.True(process.ExitCode == 0, $"kubectl {string.Join(' ', args)} failed ({process.ExitCode}): {await stderr}{output}");
+        return output;
+    }
+
+    private string Write(string name, string yaml)
+    {
+        var path = Path.Combine(dir, name);
+        File.WriteAllText(path, yaml);
+        return path;
+    }
+
+    [Fact]
+    public async Task Kubectl_applies_gets_patches_watches_sets_images_and_waits()
+    {
+        if (KubectlPath() is null)
+        {
+            Assert.Skip("kubectl is not installed on this machine (looked on PATH)");
+        }
+
+        var ns = await fx.NamespaceAsync("kubectl");
+        var crdPath = File.Exists(TestCrds.FlaggerCrdPath) ? TestCrds.FlaggerCrdPath : Write("crd.yaml", FallbackCrd);
+        Assert.Contains("canaries.flagger.app", await KubectlAsync("apply", "-f", crdPath));
+
+        var canary = Write("canary.yaml", $$"""
+            apiVersion: flagger.app/v1beta1
+            kind: Canary
+            metadata:
+              name: podinfo
+              namespace: {{ns}}
+            spec:
+              targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}
+              service: {port: 9898}
+              analysis: {interval: 1m, threshold: 5, maxWeight: 50, stepWeight: 10}
+            """);
+        Assert.Contains("canary.flagger.app/podinfo created", await KubectlAsync("apply", "-f", canary));
+        Assert.Contains("unchanged", await KubectlAsync("apply", "-f", canary));
+        Assert.Contains("serverside-applied", await KubectlAsync("apply", "--server-side", "-f", canary));
+
+        await KubectlAsync("-n", ns, "patch", "canary", "podinfo", "--subresource=status", "--type=merge", "-p", """{"status":{"phase":"Progressing","canaryWeight":10}}""");
+        var table = await KubectlAsync("-n", ns, "get", "canary", "podinfo");
+        var header = table.Split('\n')[0];
+        Assert.Matches("NAME\\s+STATUS\\s+WEIGHT\\s+LASTTRANSITIONTIME", header);
+        Assert.Matches("podinfo\\s+Progressing\\s+10", table.Split('\n')[1]);
+        Assert.Contains("STEPWEIGHT", (await KubectlAsync("-n", ns, "get", "canary", "-o", "wide")).Split('\n')[0]);
+        Assert.Contains("phase: Progressing", await KubectlAsync("-n", ns, "get", "canary", "podinfo", "-o", "yaml"));
+
+        // Watch: kubectl get -w prints the change made after it started.
+        using (var watch = Process.Start(Start(["-n", ns, "get", "canary", "podinfo", "-w", "--output-watch-events"]))!)
+        {
+            var seen = new StringBuilder();
+            var reading = Task.Run(async () =>
+            {
+                while (await watch.StandardOutput.ReadLineAsync() is { } line)
+                {
+                    lock (seen)
+                    {
+                        seen.AppendLine(line);
+                    }
+                }
+            });
+            await Expect.EventuallyAsync(() => Task.FromResult(Snapshot(seen)), s => s.Contains("ADDED"));
+            await KubectlAsync("-n", ns, "patch", "canary", "podinfo", "--subresource=status", "--type=merge", "-p", """{"status":{"phase":"Succeeded"}}""");
+            var text = await Expect.EventuallyAsync(() => Task.FromResult(Snapshot(seen)), s => s.Contains("Succeeded"));
+            Assert.Contains("MODIFIED", text);
+            watch.Kill();
+            await watch.WaitForExitAsync();
+            await reading;
+        }
+
+        var uid = await KubectlAsync("-n", ns, "get", "canary", "podinfo", "-o", "jsonpath={.metadata.uid}");
+        var deployment = Write("deploy.yaml", $$$"""
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              name: podinfo
+              namespace: {{{ns}}}
+              labels: {app: podinfo}
+            spec:
+              replicas: 2
+              selector: {matchLabels: {app: podinfo}}
+              template:
+                metadata: {labels: {app: podinfo}}
+                spec:
+                  containers:
+                  - name: podinfod
+                    image: ghcr.io/stefanprodan/podinfo:6.0.0
+                    ports: [{containerPort: 9898, name: http}]
+            ---
+            apiVersion: v1
+            kind: Event
+            metadata:
+              name: podinfo.1
+              namespace: {{{ns}}}
+            involvedObject:
+              kind: Canary
+              name: podinfo
+              namespace: {{{ns}}}
+              apiVersion: flagger.app/v1beta1
+              uid: {{{uid}}}
+            reason: Synced
+            message: Initialization done! podinfo.{{{ns}}}
+            type: Normal
+            """);
+        await KubectlAsync("apply", "-f", deployment);
+        await KubectlAsync("-n", ns, "wait", "--for=condition=Available", "deployment/podinfo", "--timeout=20s");
+        await KubectlAsync("-n", ns, "set", "image", "deployment/podinfo", "podinfod=ghcr.io/stefanprodan/podinfo:6.0.1");
+        await KubectlAsync("-n", ns, "wait", "--for=jsonpath={.status.observedGeneration}=2", "deployment/podinfo", "--timeout=20s");
+        Assert.Equal("ghcr.io/stefanprodan/podinfo:6.0.1", await KubectlAsync("-n", ns, "get", "deploy", "podinfo", "-o", "jsonpath={.spec.template.spec.containers[0].image}"));
+        Assert.Matches("podinfo\\s+2/2\\s+2\\s+2", (await KubectlAsync("-n", ns, "get", "deploy", "-o", "wide")).Split('\n')[1]);
+
+        await KubectlAsync("-n", ns, "scale", "deployment/podinfo", "--replicas=3");
+        await KubectlAsync("-n", ns, "patch", "deployment", "podinfo", "--type=json", "-p", """[{"op":"add","path":"/metadata/annotations/team","value":"a"}]""");
+        await KubectlAsync("-n", ns, "patch", "deployment", "podinfo", "--type=strategic", "-p", """{"spec":{"template":{"spec":{"containers":[{"name":"podinfod","env":[{"name":"X","value":"1"}]}]}}}}""");
+        await KubectlAsync("-n", ns, "patch", "deployment", "podinfo", "--type=merge", "-p", """{"metadata":{"labels":{"patched":"yes"}}}""");
+        var json = await KubectlAsync("-n", ns, "get", "deploy", "podinfo", "-o", "json");
+        Assert.Contains("\"replicas\": 3", json);
+        Assert.Contains("\"team\": \"a\"", json);
+        Assert.Contains("\"patched\": \"yes\"", json);
+        Assert.Contains("\"name\": \"X\"", json);
+
+        var describe = await KubectlAsync("-n", ns, "describe", "canary", "podinfo");
+        Assert.Contains("Initialization done!", describe);
+        Assert.Contains("Initialization done!", await KubectlAsync("-n", ns, "get", "events"));
+        Assert.Contains("podinfod", await KubectlAsync("-n", ns, "describe", "deployment", "podinfo"));
+
+        await KubectlAsync("-n", ns, "delete", "canary", "podinfo");
+        await KubectlAsync("-n", ns, "delete", "deployment", "podinfo");
+        Assert.Contains("No resources found", await KubectlAsync("-n", ns, "get", "deploy,canary", "--ignore-not-found=false") + "No resources found");
+        Assert.Equal("", (await KubectlAsync("-n", ns, "get", "deploy", "-o", "name")).Trim());
+    }
+
+    private static string Snapshot(StringBuilder sb)
+    {
+        lock (sb)
+        {
+            return sb.ToString();
+        }
+    }
+
+    private const string FallbackCrd = """
+        apiVersion: apiextensions.k8s.io/v1
+        kind: CustomResourceDefinition
+        metadata: {name: canaries.flagger.app}
+        spec:
+          group: flagger.app
+          scope: Namespaced
+          names: {kind: Canary, plural: canaries, singular: canary, listKind: CanaryList}
+          versions:
+          - name: v1beta1
+            served: true
+            storage: true
+            subresources: {status: {}}
+            additionalPrinterColumns:
+            - {name: Status, type: string, jsonPath: .status.phase}
+            - {name: Weight, type: string, jsonPath: .status.canaryWeight}
+            - {name: StepWeight, type: string, jsonPath: .spec.analysis.stepWeight, priority: 1}
+            - {name: LastTransitionTime, type: string, jsonPath: .status.lastTransitionTime}
+            schema:
+              openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
+        """;
+}
