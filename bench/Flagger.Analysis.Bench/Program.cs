@@ -134,6 +134,9 @@ internal sealed class Cache : IKubeCache
 {
     private readonly Dictionary<(Type, string, string), object> _objects = [];
 
+    // A fixed cache never changes.
+    public event Action<ObjectChange>? Changed { add { } remove { } }
+
     public void Add<T>(T obj) where T : class, IKubernetesObject<V1ObjectMeta> =>
         _objects[(typeof(T), obj.Metadata.NamespaceProperty, obj.Metadata.Name)] = obj;
 

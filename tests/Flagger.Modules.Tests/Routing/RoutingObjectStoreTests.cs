@@ -70,6 +70,8 @@ public sealed class RoutingObjectStoreTests
     {
         private readonly Dictionary<(Type, string, string), object> _seen = [];
 
+        public event Action<ObjectChange>? Changed { add { } remove { } }
+
         public void Sync<T>() where T : class, IKubernetesObject<V1ObjectMeta>
         {
             foreach (var obj in kube.List<T>())
