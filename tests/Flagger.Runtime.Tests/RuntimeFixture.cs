@@ -27,7 +27,7 @@ internal sealed class RuntimeFixture : IAsyncDisposable
     public async Task StartOperatorAsync(params string[] flags)
     {
         var (app, exit) = FlaggerHost.Build(
-            [$"-kubeconfig={Cluster.KubeconfigPath}", "-min-analysis-interval=1s", "-port=0", "-log-level=warning", "-metrics-server=http://127.0.0.1:9", .. flags]);
+            [$"-kubeconfig={Cluster.KubeconfigPath}", "-min-analysis-interval=1s", "-port=0", Environment.GetEnvironmentVariable("FLAGGER_TEST_LOG_LEVEL") is { Length: > 0 } level ? $"-log-level={level}" : "-log-level=warning", "-metrics-server=http://127.0.0.1:9", .. flags]);
         Assert.NotNull(app);
         Assert.Equal(0, exit);
         _app = app;
@@ -84,7 +84,7 @@ internal sealed class RuntimeFixture : IAsyncDisposable
     }
 
     /// <summary>Waits (bounded) for the canary to reach <paramref name="phase"/>; fails with the phases seen on the way.</summary>
-    public async Task<Canary> WaitForPhaseAsync(string name, CanaryPhase phase, int timeoutSeconds = 60)
+    public async Task<Canary> WaitForPhaseAsync(string name, CanaryPhase phase, int timeoutSeconds = 120)
     {
         var seen = new List<string>();
         var deadline = DateTime.UtcNow.AddSeconds(timeoutSeconds);
@@ -106,7 +106,12 @@ internal sealed class RuntimeFixture : IAsyncDisposable
         }
 
         var events = await EventMessagesAsync();
-        Assert.Fail($"canary {name} did not reach {phase} within {timeoutSeconds}s; phases seen: {string.Join(" → ", seen)}; events: {string.Join(" | ", events)}");
+        var last = await GetCanaryAsync(name);
+        var deployments = await Client.AppsV1.ListNamespacedDeploymentAsync("test", cancellationToken: TestContext.Current.CancellationToken);
+        var workloads = string.Join("; ", deployments.Items.Select(d =>
+            $"{d.Metadata.Name} gen={d.Metadata.Generation} observed={d.Status?.ObservedGeneration} replicas={d.Spec.Replicas} updated={d.Status?.UpdatedReplicas} available={d.Status?.AvailableReplicas}"));
+        Assert.Fail($"canary {name} did not reach {phase} within {timeoutSeconds}s; phases seen: {string.Join(" → ", seen)}; " +
+            $"status: {KubernetesJson.Serialize(last?.Status)}; workloads: {workloads}; events: {string.Join(" | ", events)}");
         return null!;
     }
 

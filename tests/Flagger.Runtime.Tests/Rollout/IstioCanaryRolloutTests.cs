@@ -6,6 +6,7 @@ using k8s.Models;
 namespace Flagger.Runtime.Tests.Rollout;
 
 /// <summary>The operator, in-process, drives progressive Istio canaries on the simulated cluster.</summary>
+[Collection(RolloutCollection.Name)]
 public sealed class IstioCanaryRolloutTests
 {
     private static Canary Progressive(string name, string hookUrl) => new()

@@ -5,6 +5,7 @@ using k8s.Models;
 namespace Flagger.Runtime.Tests.Rollout;
 
 /// <summary>The operator, in-process, drives a blue/green release (kubernetes provider) on the simulated cluster.</summary>
+[Collection(RolloutCollection.Name)]
 public sealed class KubernetesBlueGreenRolloutTests
 {
     private static Canary BlueGreen(string name) => new()
