@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Flagger.Simulator.Store;
+using Microsoft.Extensions.Logging;
 
 namespace Flagger.Simulator.Workloads;
 
@@ -10,7 +11,7 @@ namespace Flagger.Simulator.Workloads;
 /// annotated <c>simulator.flagger.app/fail-ready: "true"</c> never becomes ready and, for a Deployment, ends in
 /// <c>ProgressDeadlineExceeded</c> after <c>spec.progressDeadlineSeconds</c>.
 /// </summary>
-internal sealed class WorkloadController(ClusterStore store, SimulatorOptions options)
+internal sealed partial class WorkloadController(ClusterStore store, SimulatorOptions options, ILogger<WorkloadController> logger)
 {
     public const string FailReadyAnnotation = "simulator.flagger.app/fail-ready";
 
@@ -68,6 +69,11 @@ internal sealed class WorkloadController(ClusterStore store, SimulatorOptions op
         catch (ApiException)
         {
             // The workload was deleted or changed meanwhile; its newer generation schedules its own pass.
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException or OverflowException)
+        {
+            // A workload whose fields cannot be read (wrong JSON types) keeps its status; the controller goes on.
+            Log.ReconcileFailed(logger, type.Kind, ns ?? "", name, ex);
         }
     }
 
@@ -210,5 +216,11 @@ internal sealed class WorkloadController(ClusterStore store, SimulatorOptions op
             ["reason"] = reason,
             ["message"] = message,
         };
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "workload controller could not update {Kind} {Namespace}/{Name}")]
+        public static partial void ReconcileFailed(ILogger logger, string kind, string @namespace, string name, Exception exception);
     }
 }
