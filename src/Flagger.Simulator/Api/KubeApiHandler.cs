@@ -505,6 +505,13 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
             return;
         }
 
+        // Custom resources and CRDs do not allow unconditional updates (their strategies say so upstream).
+        if ((req.Type.IsCustom || req.Type == BuiltinTypes.CustomResourceDefinitions) &&
+            string.IsNullOrEmpty(body["metadata"]?["resourceVersion"]?.GetValueKind() == System.Text.Json.JsonValueKind.String ? (string?)body["metadata"]!["resourceVersion"] : null))
+        {
+            throw ApiException.Invalid(req.Type, req.Name!, "metadata.resourceVersion", "Invalid value: 0x0: must be specified for an update");
+        }
+
         var manager = Manager(ctx);
         var updated = store.WithOptions(Options(ctx), () => store.Update(req.Type, req.Namespace, req.Name!, body, req.Subresource == "status",
             existing => ServerSideApply.RecordUpdate(req.Type, existing, body, manager)));
