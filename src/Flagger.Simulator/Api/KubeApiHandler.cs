@@ -38,9 +38,9 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
         {
             // The client went away (e.g. a watch was closed); nothing left to answer.
         }
-        catch (Exception ex) when (ex is InvalidOperationException or FormatException or ArgumentException or KeyNotFoundException or NullReferenceException or InvalidCastException or OverflowException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // A simulator bug must be visible to the client, not an empty 500.
+            // The HTTP boundary: a simulator bug becomes a real Status the client can print, not an empty 500.
             await WriteStatusAsync(ctx, new ApiException(500, "InternalError", $"simulator error: {ex.GetType().Name}: {ex.Message} at {ex.StackTrace?.Split('\n').FirstOrDefault()?.Trim()}"));
         }
     }
