@@ -50,7 +50,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
         Traffic = new TrafficModel(Store, Registry, options.TrafficTick, loggers.CreateLogger<TrafficModel>());
         Workloads = new WorkloadController(Store, options, loggers.CreateLogger<WorkloadController>());
         tempDir = Directory.CreateTempSubdirectory("flagger-sim-").FullName;
-        var handler = new KubeApiHandler(Store, options, token, Faults, Requests);
+        var handler = new KubeApiHandler(Store, options, token, Faults, Requests, new SimulatorTelemetry(Registry));
         var control = new ControlApi(Store, Faults, Requests, Traffic);
         api = BuildApp(options.Port, options.LogToConsole, app =>
         {

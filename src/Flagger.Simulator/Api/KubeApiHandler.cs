@@ -16,7 +16,8 @@ internal sealed record ResourceRequest(ResourceType Type, string Version, string
 /// The Kubernetes REST surface: routes a request to discovery, OpenAPI or a resource verb, applies fault injection
 /// and request accounting, and writes JSON (or Table) responses and watch streams.
 /// </summary>
-internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions options, string token, FaultInjector faults, RequestAccounting accounting)
+internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions options, string token, FaultInjector faults, RequestAccounting accounting,
+    SimulatorTelemetry telemetry)
 {
     private static readonly byte[] NewLine = "\n"u8.ToArray();
 
@@ -211,6 +212,11 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
         var userAgent = ctx.Request.Headers.UserAgent.ToString();
         var resourceName = req.Subresource is null ? req.Type.Plural : req.Type.Plural + "/" + req.Subresource;
         accounting.Record(req.Verb, resourceName, req.Namespace, userAgent);
+        ctx.Response.OnCompleted(() =>
+        {
+            telemetry.Request(req.Verb, resourceName, ctx.Response.StatusCode);
+            return Task.CompletedTask;
+        });
         var fault = faults.Match(req.Verb, resourceName, req.Namespace, req.Name, userAgent);
         if (fault is not null)
         {
@@ -239,7 +245,11 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
                 await ListAsync(ctx, req);
                 break;
             case "watch":
-                await WatchAsync(ctx, req, fault?.DropWatch == true);
+                using (telemetry.Watch(resourceName))
+                {
+                    await WatchAsync(ctx, req, fault?.DropWatch == true);
+                }
+
                 break;
             case "create":
                 await CreateAsync(ctx, req);
