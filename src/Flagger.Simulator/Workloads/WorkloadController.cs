@@ -99,7 +99,7 @@ internal sealed partial class WorkloadController(ClusterStore store, SimulatorOp
             }
             else
             {
-                body["status"] = DaemonSetStatus(oldStatus, generation, failing, options.Nodes);
+                body["status"] = DaemonSetStatus(generation, failing, options.Nodes);
             }
 
             return (body, existing.Managers);
@@ -173,7 +173,7 @@ internal sealed partial class WorkloadController(ClusterStore store, SimulatorOp
         return text.EndsWith('%') && int.TryParse(text[..^1], CultureInfo.InvariantCulture, out var pct) ? desired * pct / 100 : 0;
     }
 
-    private static JsonObject DaemonSetStatus(JsonObject? old, long generation, bool failing, int nodes)
+    private static JsonObject DaemonSetStatus(long generation, bool failing, int nodes)
     {
         var status = new JsonObject
         {
@@ -187,7 +187,6 @@ internal sealed partial class WorkloadController(ClusterStore store, SimulatorOp
         SetCount(status, "updatedNumberScheduled", nodes);
         SetCount(status, "numberAvailable", ready);
         SetCount(status, "numberUnavailable", nodes - ready);
-        _ = old;
         return status;
     }
 
