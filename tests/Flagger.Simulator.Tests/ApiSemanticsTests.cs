@@ -441,7 +441,8 @@ public sealed class ApiSemanticsTests(SimFixture fx) : IClassFixture<SimFixture>
             Spec = new V1ServiceSpec { Selector = new Dictionary<string, string> { ["app"] = "s" }, Ports = [new V1ServicePort { Port = 80, Name = "http" }] },
         }, ns);
         Assert.StartsWith("10.96.", svc.Spec.ClusterIP);
-        Assert.Equal(80, svc.Spec.Ports[0].TargetPort.Value == "80" ? 80 : -1);
+        Assert.Equal("80", svc.Spec.Ports[0].TargetPort.Value);
+        Assert.Equal("TCP", svc.Spec.Ports[0].Protocol);
         var ip = svc.Spec.ClusterIP;
         svc.Spec.ClusterIP = null;
         svc.Spec.ClusterIPs = null;
