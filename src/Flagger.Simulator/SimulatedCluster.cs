@@ -30,6 +30,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
     private readonly CancellationTokenSource stopping = new();
     private readonly List<Task> background = [];
     private readonly string tempDir;
+    private readonly ILoggerFactory loggers;
 
     private SimulatedCluster(SimulatorOptions options, string token)
     {
@@ -39,10 +40,17 @@ public sealed class SimulatedCluster : IAsyncDisposable
         Faults = new FaultInjector();
         Requests = new RequestAccounting();
         Registry = Metrics.NewCustomRegistry();
-        Traffic = new TrafficModel(Store, Registry, options.TrafficTick);
-        Workloads = new WorkloadController(Store, options);
+        loggers = LoggerFactory.Create(b =>
+        {
+            if (options.LogToConsole)
+            {
+                b.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+            }
+        });
+        Traffic = new TrafficModel(Store, Registry, options.TrafficTick, loggers.CreateLogger<TrafficModel>());
+        Workloads = new WorkloadController(Store, options, loggers.CreateLogger<WorkloadController>());
         tempDir = Directory.CreateTempSubdirectory("flagger-sim-").FullName;
-        var handler = new KubeApiHandler(Store, options, token, Faults, Requests);
+        var handler = new KubeApiHandler(Store, options, token, Faults, Requests, new SimulatorTelemetry(Registry));
         var control = new ControlApi(Store, Faults, Requests, Traffic);
         api = BuildApp(options.Port, options.LogToConsole, app =>
         {
@@ -263,6 +271,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
         }
 
         stopping.Dispose();
+        loggers.Dispose();
         try
         {
             Directory.Delete(tempDir, recursive: true);

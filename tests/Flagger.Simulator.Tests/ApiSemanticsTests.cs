@@ -441,7 +441,8 @@ public sealed class ApiSemanticsTests(SimFixture fx) : IClassFixture<SimFixture>
             Spec = new V1ServiceSpec { Selector = new Dictionary<string, string> { ["app"] = "s" }, Ports = [new V1ServicePort { Port = 80, Name = "http" }] },
         }, ns);
         Assert.StartsWith("10.96.", svc.Spec.ClusterIP);
-        Assert.Equal(80, svc.Spec.Ports[0].TargetPort.Value == "80" ? 80 : -1);
+        Assert.Equal("80", svc.Spec.Ports[0].TargetPort.Value);
+        Assert.Equal("TCP", svc.Spec.Ports[0].Protocol);
         var ip = svc.Spec.ClusterIP;
         svc.Spec.ClusterIP = null;
         svc.Spec.ClusterIPs = null;
@@ -573,5 +574,23 @@ public sealed class ApiSemanticsTests(SimFixture fx) : IClassFixture<SimFixture>
         var pruned = Expect.Json(await client.CustomObjects.CreateNamespacedCustomObjectAsync(
             TestCrds.WidgetObject("w", new { sise = 3 }), "sim.test.io", "v1beta1", ns, "widgets"));
         Assert.Null(pruned["spec"]!["sise"]);
+    }
+
+    [Fact]
+    public async Task Custom_resources_refuse_unconditional_updates_but_accept_patches()
+    {
+        await InstallAsync(TestCrds.Widget());
+        var ns = await fx.NamespaceAsync();
+        await client.CustomObjects.CreateNamespacedCustomObjectAsync(TestCrds.WidgetObject("w", new { size = 1 }), "sim.test.io", "v1beta1", ns, "widgets");
+        var (code, status) = await Expect.FailsAsync(() => client.CustomObjects.ReplaceNamespacedCustomObjectAsync(
+            TestCrds.WidgetObject("w", new { size = 2 }), "sim.test.io", "v1beta1", ns, "widgets", "w"));
+        Assert.Equal(422, code);
+        Assert.Contains("metadata.resourceVersion", (string?)status["message"]);
+
+        var current = Expect.Json(await client.CustomObjects.GetNamespacedCustomObjectAsync("sim.test.io", "v1beta1", ns, "widgets", "w"));
+        current["spec"]!["size"] = 2;
+        var replaced = Expect.Json(await client.CustomObjects.ReplaceNamespacedCustomObjectAsync(current, "sim.test.io", "v1beta1", ns, "widgets", "w"));
+        Assert.Equal(2, (int?)replaced["spec"]!["size"]);
+        await client.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch("{\"spec\":{\"size\":3}}", V1Patch.PatchType.MergePatch), "sim.test.io", "v1beta1", ns, "widgets", "w");
     }
 }

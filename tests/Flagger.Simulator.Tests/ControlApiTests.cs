@@ -117,4 +117,20 @@ public sealed class ControlApiTests(SimFixture fx) : IClassFixture<SimFixture>, 
         await fx.SendAsync(HttpMethod.Post, "/simulator/requests/reset");
         Assert.Equal(0, fx.Cluster.Requests.Count(ns: ns));
     }
+
+    [Fact]
+    public async Task Probabilistic_faults_follow_their_probability()
+    {
+        var ns = await fx.NamespaceAsync("c");
+        await AddFaultAsync(new { verb = "list", resource = "configmaps", @namespace = ns, status = 500, probability = 0.0 });
+        for (var i = 0; i < 20; i++)
+        {
+            await client.CoreV1.ListNamespacedConfigMapAsync(ns);
+        }
+
+        await AddFaultAsync(new { verb = "list", resource = "configmaps", @namespace = ns, status = 500, probability = 1.0 });
+        var (code, status) = await Expect.FailsAsync(() => client.CoreV1.ListNamespacedConfigMapAsync(ns));
+        Assert.Equal(500, code);
+        Assert.Equal("InternalError", (string?)status["reason"]);
+    }
 }

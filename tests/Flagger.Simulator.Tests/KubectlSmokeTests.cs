@@ -72,6 +72,8 @@ public sealed class KubectlSmokeTests(WorkloadFixture fx) : IClassFixture<Worklo
               service: {port: 9898}
               analysis: {interval: 1m, threshold: 5, maxWeight: 50, stepWeight: 10}
             """);
+        Assert.Contains("(server dry run)", await KubectlAsync("apply", "--dry-run=server", "-f", canary));
+        Assert.Equal("", (await KubectlAsync("-n", ns, "get", "canary", "--ignore-not-found", "-o", "name")).Trim());
         Assert.Contains("canary.flagger.app/podinfo created", await KubectlAsync("apply", "-f", canary));
         Assert.Contains("unchanged", await KubectlAsync("apply", "-f", canary));
         Assert.Contains("serverside-applied", await KubectlAsync("apply", "--server-side", "-f", canary));

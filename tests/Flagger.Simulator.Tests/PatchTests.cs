@@ -214,4 +214,37 @@ public sealed class PatchTests(SimFixture fx) : IClassFixture<SimFixture>
         Assert.Equal(422, code);
         Assert.Contains("spec.replicas", (string?)status["message"]);
     }
+
+    [Fact]
+    public async Task Strategic_merge_merges_init_containers_by_name_and_service_ports_by_port()
+    {
+        var ns = await fx.NamespaceAsync("p");
+        var d = Expect.Deployment("init");
+        d.Spec.Template.Spec.InitContainers = [new V1Container { Name = "migrate", Image = "migrate:1" }, new V1Container { Name = "warm", Image = "warm:1" }];
+        await client.AppsV1.CreateNamespacedDeploymentAsync(d, ns);
+        var patched = await StrategicAsync(ns, """{"spec":{"template":{"spec":{"initContainers":[{"name":"warm","image":"warm:2"}]}}}}""", "init");
+        Assert.Equal(["migrate:1", "warm:2"], patched.Spec.Template.Spec.InitContainers.Select(c => c.Image).ToArray());
+
+        await client.CoreV1.CreateNamespacedServiceAsync(new V1Service
+        {
+            Metadata = new V1ObjectMeta { Name = "svc" },
+            Spec = new V1ServiceSpec { Selector = new Dictionary<string, string> { ["app"] = "init" }, Ports = [new V1ServicePort { Name = "http", Port = 80 }, new V1ServicePort { Name = "grpc", Port = 9090 }] },
+        }, ns);
+        var svc = await client.CoreV1.PatchNamespacedServiceAsync(new V1Patch("""{"spec":{"ports":[{"port":80,"targetPort":8080}]}}""", V1Patch.PatchType.StrategicMergePatch), "svc", ns);
+        Assert.Equal(2, svc.Spec.Ports.Count);
+        Assert.Equal("8080", svc.Spec.Ports.Single(p => p.Port == 80).TargetPort.Value);
+    }
+
+    [Fact]
+    public async Task Delete_collection_removes_only_the_selected_objects()
+    {
+        var ns = await fx.NamespaceAsync("p");
+        foreach (var (name, tier) in new[] { ("a", "x"), ("b", "x"), ("c", "y") })
+        {
+            await client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = name, Labels = new Dictionary<string, string> { ["tier"] = tier } } }, ns);
+        }
+
+        await client.CoreV1.DeleteCollectionNamespacedConfigMapAsync(ns, labelSelector: "tier=x");
+        Assert.Equal(["c"], (await client.CoreV1.ListNamespacedConfigMapAsync(ns)).Items.Select(i => i.Metadata.Name).ToArray());
+    }
 }

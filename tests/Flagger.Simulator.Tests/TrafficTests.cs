@@ -187,5 +187,6 @@ public sealed class TrafficTests(TrafficFixture fx) : IClassFixture<TrafficFixtu
         var bucket = Regex.Match(text, $"^istio_request_duration_milliseconds_bucket\\{{[^}}]*destination_workload=\"podinfo\",destination_workload_namespace=\"{ns2}\"[^}}]*le=\"50\"\\}} (\\d+)$", RegexOptions.Multiline);
         Assert.True(bucket.Success, "istio_request_duration_milliseconds_bucket le=50 is missing");
         Assert.InRange(int.Parse(bucket.Groups[1].Value, CultureInfo.InvariantCulture), 90, 100);
+        Assert.Matches("(?m)^simulator_api_requests_total\\{verb=\"create\",resource=\"deployments\",code=\"201\"\\} [1-9]", text);
     }
 }

@@ -16,7 +16,8 @@ internal sealed record ResourceRequest(ResourceType Type, string Version, string
 /// The Kubernetes REST surface: routes a request to discovery, OpenAPI or a resource verb, applies fault injection
 /// and request accounting, and writes JSON (or Table) responses and watch streams.
 /// </summary>
-internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions options, string token, FaultInjector faults, RequestAccounting accounting)
+internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions options, string token, FaultInjector faults, RequestAccounting accounting,
+    SimulatorTelemetry telemetry)
 {
     private static readonly byte[] NewLine = "\n"u8.ToArray();
 
@@ -38,9 +39,9 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
         {
             // The client went away (e.g. a watch was closed); nothing left to answer.
         }
-        catch (Exception ex) when (ex is InvalidOperationException or FormatException or ArgumentException or KeyNotFoundException or NullReferenceException or InvalidCastException or OverflowException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // A simulator bug must be visible to the client, not an empty 500.
+            // The HTTP boundary: a simulator bug becomes a real Status the client can print, not an empty 500.
             await WriteStatusAsync(ctx, new ApiException(500, "InternalError", $"simulator error: {ex.GetType().Name}: {ex.Message} at {ex.StackTrace?.Split('\n').FirstOrDefault()?.Trim()}"));
         }
     }
@@ -211,6 +212,11 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
         var userAgent = ctx.Request.Headers.UserAgent.ToString();
         var resourceName = req.Subresource is null ? req.Type.Plural : req.Type.Plural + "/" + req.Subresource;
         accounting.Record(req.Verb, resourceName, req.Namespace, userAgent);
+        ctx.Response.OnCompleted(() =>
+        {
+            telemetry.Request(req.Verb, resourceName, ctx.Response.StatusCode);
+            return Task.CompletedTask;
+        });
         var fault = faults.Match(req.Verb, resourceName, req.Namespace, req.Name, userAgent);
         if (fault is not null)
         {
@@ -239,7 +245,11 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
                 await ListAsync(ctx, req);
                 break;
             case "watch":
-                await WatchAsync(ctx, req, fault?.DropWatch == true);
+                using (telemetry.Watch(resourceName))
+                {
+                    await WatchAsync(ctx, req, fault?.DropWatch == true);
+                }
+
                 break;
             case "create":
                 await CreateAsync(ctx, req);
@@ -503,6 +513,13 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
         {
             await WriteScaleAsync(ctx, req, _ => body);
             return;
+        }
+
+        // Custom resources and CRDs do not allow unconditional updates (their strategies say so upstream).
+        if ((req.Type.IsCustom || req.Type == BuiltinTypes.CustomResourceDefinitions) &&
+            string.IsNullOrEmpty(body["metadata"]?["resourceVersion"]?.GetValueKind() == System.Text.Json.JsonValueKind.String ? (string?)body["metadata"]!["resourceVersion"] : null))
+        {
+            throw ApiException.Invalid(req.Type, req.Name!, "metadata.resourceVersion", "Invalid value: 0x0: must be specified for an update");
         }
 
         var manager = Manager(ctx);

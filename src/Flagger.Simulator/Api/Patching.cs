@@ -247,13 +247,18 @@ internal static class Patching
         {
             if (key.StartsWith("$setElementOrder/", StringComparison.Ordinal))
             {
-                orders[key["$setElementOrder/".Length..]] = value as JsonArray ?? [];
+                orders[key["$setElementOrder/".Length..]] = value as JsonArray ?? throw ApiException.BadRequest($"{key}: Invalid value: must be a list");
                 continue;
             }
 
             if (key.StartsWith("$deleteFromPrimitiveList/", StringComparison.Ordinal))
             {
                 var field = key["$deleteFromPrimitiveList/".Length..];
+                if (value is not JsonArray)
+                {
+                    throw ApiException.BadRequest($"{key}: Invalid value: must be a list");
+                }
+
                 if (result[field] is JsonArray list && value is JsonArray remove)
                 {
                     foreach (var item in list.Where(i => remove.Any(r => JsonNode.DeepEquals(r, i))).ToList())
@@ -267,7 +272,7 @@ internal static class Patching
 
             if (key == "$retainKeys")
             {
-                retainKeys = value as JsonArray;
+                retainKeys = value as JsonArray ?? throw ApiException.BadRequest("$retainKeys: Invalid value: must be a list");
                 continue;
             }
 

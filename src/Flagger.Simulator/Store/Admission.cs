@@ -46,12 +46,17 @@ internal sealed partial class Admission(ClusterStore store)
             return;
         }
 
-        foreach (var field in new[] { "name", "generateName", "namespace", "resourceVersion", "uid" })
+        foreach (var field in new[] { "name", "generateName", "namespace", "resourceVersion", "uid", "creationTimestamp", "deletionTimestamp" })
         {
             if (meta[field] is { } v && v.GetValueKind() != System.Text.Json.JsonValueKind.String)
             {
                 throw ApiException.BadRequest($"metadata.{field}: Invalid value: {v.ToJsonString()}: must be a string");
             }
+        }
+
+        if (meta["generation"] is { } generation && !(generation is JsonValue g && g.TryGetValue<long>(out _)))
+        {
+            throw ApiException.BadRequest($"metadata.generation: Invalid value: {generation.ToJsonString()}: must be an integer");
         }
 
         foreach (var field in new[] { "labels", "annotations" })
@@ -166,6 +171,16 @@ internal sealed partial class Admission(ClusterStore store)
         {
             AdmitCustom(type, obj, name, store.CurrentOptions.StrictFields);
             return;
+        }
+
+        if (BuiltinSchemas.For(type.Kind) is { } schema)
+        {
+            var errors = new List<(string Field, string Detail)>();
+            WalkObject(obj, schema, "", errors, root: true, []);
+            if (errors.Count > 0)
+            {
+                throw ApiException.Invalid(type, name, errors[0].Field, errors[0].Detail);
+            }
         }
 
         switch (type.Kind)
@@ -604,6 +619,12 @@ internal sealed partial class Admission(ClusterStore store)
     {
         var type = (string?)schema["type"];
         var intOrString = (bool?)schema["x-kubernetes-int-or-string"] == true;
+        if (intOrString && node is not JsonValue)
+        {
+            errors.Add((path, $"Invalid value: {node.ToJsonString()}: {path} in body must be an integer or a string"));
+            return;
+        }
+
         switch (node)
         {
             case JsonObject obj:

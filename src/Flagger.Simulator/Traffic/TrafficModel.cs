@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Flagger.Simulator.Store;
 using Flagger.Simulator.Workloads;
+using Microsoft.Extensions.Logging;
 using Prometheus;
 
 namespace Flagger.Simulator.Traffic;
@@ -21,7 +22,7 @@ public sealed record HeaderShare(string Name, string Value, double Fraction);
 /// answers with the error rate, error code and latency of its pod-template annotations, and the results are exported
 /// as Istio's and Kubernetes-style Prometheus series.
 /// </summary>
-internal sealed class TrafficModel
+internal sealed partial class TrafficModel
 {
     public const string RpsAnnotation = "simulator.flagger.app/rps";
     public const string HeadersAnnotation = "simulator.flagger.app/headers";
@@ -43,9 +44,12 @@ internal sealed class TrafficModel
     private readonly Dictionary<string, long> totals = new(StringComparer.Ordinal);
     private readonly Lock tickGate = new();
 
-    public TrafficModel(ClusterStore store, CollectorRegistry registry, TimeSpan period)
+    private readonly ILogger<TrafficModel> logger;
+
+    public TrafficModel(ClusterStore store, CollectorRegistry registry, TimeSpan period, ILogger<TrafficModel> logger)
     {
         this.store = store;
+        this.logger = logger;
         this.period = period;
         var factory = Metrics.WithCustomRegistry(registry);
         istioRequests = factory.CreateCounter("istio_requests_total", "Requests seen by the simulated mesh (Istio standard metric).", new CounterConfiguration
@@ -88,7 +92,15 @@ internal sealed class TrafficModel
         {
             while (await timer.WaitForNextTickAsync(ct))
             {
-                Tick(period);
+                try
+                {
+                    Tick(period);
+                }
+                catch (Exception ex) when (ex is InvalidOperationException or FormatException or OverflowException or ArgumentException)
+                {
+                    // One unreadable routing object must not stop the traffic for every other Service.
+                    Log.TickFailed(logger, ex);
+                }
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -216,7 +228,7 @@ internal sealed class TrafficModel
             }
 
             var destinations = (route["route"] as JsonArray ?? []).OfType<JsonObject>().ToList();
-            var weights = destinations.Select(d => (double?)(int?)d["weight"] ?? (destinations.Count == 1 ? 100 : 0)).ToList();
+            var weights = destinations.Select(d => Num(d["weight"]) ?? (destinations.Count == 1 ? 100 : 0)).ToList();
             var sum = weights.Sum();
             for (var i = 0; i < destinations.Count && sum > 0; i++)
             {
@@ -229,13 +241,15 @@ internal sealed class TrafficModel
 
             if (route["mirror"]?["host"] is JsonValue mirrorHost)
             {
-                var percent = (double?)route["mirrorPercentage"]?["value"] ?? (double?)(int?)route["mirror_percent"] ?? 100;
+                var percent = Num(route["mirrorPercentage"]?["value"]) ?? Num(route["mirror_percent"]) ?? 100;
                 Send(ServiceOfHost((string?)mirrorHost ?? ""), ns, requests * percent / 100, result);
             }
 
             return;
         }
     }
+
+    private static double? Num(JsonNode? node) => node is JsonValue v && v.TryGetValue<double>(out var d) ? d : null;
 
     private static bool Matches(JsonArray? matches, Dictionary<string, string> headers)
     {
@@ -335,7 +349,7 @@ internal sealed class TrafficModel
                 }
 
                 var annotations = StoredObject.ReadMap(template?["metadata"]?["annotations"]);
-                var ready = type == BuiltinTypes.Deployments ? (long?)w.Node["status"]?["readyReplicas"] ?? 0 : (long?)w.Node["status"]?["numberReady"] ?? 0;
+                var ready = (long)(Num(w.Node["status"]?[type == BuiltinTypes.Deployments ? "readyReplicas" : "numberReady"]) ?? 0);
                 var labels = StoredObject.ReadMap(template?["metadata"]?["labels"]);
                 list.Add(new Workload(
                     w.Name, ns,
@@ -462,5 +476,11 @@ internal sealed class TrafficModel
         }
 
         return new JsonObject { ["periodMs"] = period.TotalMilliseconds, ["overrides"] = sources };
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "traffic tick failed")]
+        public static partial void TickFailed(ILogger logger, Exception exception);
     }
 }

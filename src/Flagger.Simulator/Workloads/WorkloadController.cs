@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Flagger.Simulator.Store;
+using Microsoft.Extensions.Logging;
 
 namespace Flagger.Simulator.Workloads;
 
@@ -10,7 +11,7 @@ namespace Flagger.Simulator.Workloads;
 /// annotated <c>simulator.flagger.app/fail-ready: "true"</c> never becomes ready and, for a Deployment, ends in
 /// <c>ProgressDeadlineExceeded</c> after <c>spec.progressDeadlineSeconds</c>.
 /// </summary>
-internal sealed class WorkloadController(ClusterStore store, SimulatorOptions options)
+internal sealed partial class WorkloadController(ClusterStore store, SimulatorOptions options, ILogger<WorkloadController> logger)
 {
     public const string FailReadyAnnotation = "simulator.flagger.app/fail-ready";
 
@@ -69,6 +70,11 @@ internal sealed class WorkloadController(ClusterStore store, SimulatorOptions op
         {
             // The workload was deleted or changed meanwhile; its newer generation schedules its own pass.
         }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException or OverflowException)
+        {
+            // A workload whose fields cannot be read (wrong JSON types) keeps its status; the controller goes on.
+            Log.ReconcileFailed(logger, type.Kind, ns ?? "", name, ex);
+        }
     }
 
     /// <summary>Writes the status for one generation; returns when to look again (a pending progress deadline), or null.</summary>
@@ -93,7 +99,7 @@ internal sealed class WorkloadController(ClusterStore store, SimulatorOptions op
             }
             else
             {
-                body["status"] = DaemonSetStatus(oldStatus, generation, failing, options.Nodes);
+                body["status"] = DaemonSetStatus(generation, failing, options.Nodes);
             }
 
             return (body, existing.Managers);
@@ -167,7 +173,7 @@ internal sealed class WorkloadController(ClusterStore store, SimulatorOptions op
         return text.EndsWith('%') && int.TryParse(text[..^1], CultureInfo.InvariantCulture, out var pct) ? desired * pct / 100 : 0;
     }
 
-    private static JsonObject DaemonSetStatus(JsonObject? old, long generation, bool failing, int nodes)
+    private static JsonObject DaemonSetStatus(long generation, bool failing, int nodes)
     {
         var status = new JsonObject
         {
@@ -181,7 +187,6 @@ internal sealed class WorkloadController(ClusterStore store, SimulatorOptions op
         SetCount(status, "updatedNumberScheduled", nodes);
         SetCount(status, "numberAvailable", ready);
         SetCount(status, "numberUnavailable", nodes - ready);
-        _ = old;
         return status;
     }
 
@@ -210,5 +215,11 @@ internal sealed class WorkloadController(ClusterStore store, SimulatorOptions op
             ["reason"] = reason,
             ["message"] = message,
         };
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "workload controller could not update {Kind} {Namespace}/{Name}")]
+        public static partial void ReconcileFailed(ILogger logger, string kind, string @namespace, string name, Exception exception);
     }
 }
