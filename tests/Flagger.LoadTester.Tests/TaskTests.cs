@@ -127,7 +127,7 @@ public sealed class TaskTests
         while (!post.IsCompleted)
         {
             time.Advance(TimeSpan.FromSeconds(90));
-            await Task.WhenAny(post, Task.Delay(100, TestContext.Current.CancellationToken));
+            await System.Threading.Tasks.Task.WhenAny(post, System.Threading.Tasks.Task.Delay(100, TestContext.Current.CancellationToken));
         }
 
         var (status, body) = await post;
