@@ -119,6 +119,51 @@ public sealed class KubeCacheTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_object_the_model_cannot_read_is_skipped_and_the_rest_of_the_kind_stays_cached()
+    {
+        // A cluster that still has upstream's CRD accepts fractional numbers where our model has integers.
+        await using var lenient = await TestCluster.StartAsync(installCrds: false);
+        using var client = new k8s.Kubernetes(lenient.ClientConfiguration());
+        await client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(KubernetesYaml.Deserialize<V1CustomResourceDefinition>("""
+            apiVersion: apiextensions.k8s.io/v1
+            kind: CustomResourceDefinition
+            metadata: { name: canaries.flagger.app }
+            spec:
+              group: flagger.app
+              names: { kind: Canary, plural: canaries, singular: canary, listKind: CanaryList }
+              scope: Namespaced
+              versions:
+              - name: v1beta1
+                served: true
+                storage: true
+                subresources: { status: {} }
+                schema: { openAPIV3Schema: { type: object, x-kubernetes-preserve-unknown-fields: true } }
+            """), cancellationToken: TestContext.Current.CancellationToken);
+        Task Create(object body) => client.CustomObjects.CreateNamespacedCustomObjectAsync(body, "flagger.app", "v1beta1", "test", "canaries", cancellationToken: TestContext.Current.CancellationToken);
+        object CanaryWithThreshold(string name, object threshold) => new Dictionary<string, object>
+        {
+            ["apiVersion"] = "flagger.app/v1beta1",
+            ["kind"] = "Canary",
+            ["metadata"] = new Dictionary<string, object> { ["name"] = name, ["namespace"] = "test" },
+            ["spec"] = new Dictionary<string, object> { ["analysis"] = new Dictionary<string, object> { ["threshold"] = threshold } },
+        };
+        await Create(CanaryWithThreshold("fractional", 1.5));
+        await Create(CanaryWithThreshold("listed", 5));
+
+        var cache = new KubeCache(TestCluster.Api(lenient), null, NullLoggerFactory.Instance, TimeProvider.System);
+        cache.Watch<Canary>();
+        _running = cache.RunAsync(_stop.Token);
+        await cache.WaitForSyncAsync(TestContext.Current.CancellationToken);
+        await Create(CanaryWithThreshold("watched-bad", 2.5));
+        await Create(CanaryWithThreshold("watched", 3));
+
+        Assert.True(await TestCluster.EventuallyAsync(() => cache.Get<Canary>("test", "watched") is not null));
+        Assert.Equal(5, cache.Get<Canary>("test", "listed")?.Spec.Analysis?.Threshold);
+        Assert.Null(cache.Get<Canary>("test", "fractional"));
+        Assert.Null(cache.Get<Canary>("test", "watched-bad"));
+    }
+
+    [Fact]
     public void Reading_a_kind_that_is_not_watched_is_a_programming_error()
     {
         var cache = new KubeCache(TestCluster.Api(_cluster), null, NullLoggerFactory.Instance, TimeProvider.System);

@@ -58,8 +58,14 @@ internal sealed partial class Informer<T>(KubeApiClient api, string? @namespace,
             try
             {
                 resourceVersion ??= await RelistAsync(cancellationToken);
-                await foreach (var (type, obj) in api.WatchAsync<T>(@namespace, null, resourceVersion, WatchTimeoutSeconds, cancellationToken))
+                await foreach (var (type, obj, rejected) in api.WatchAsync<T>(@namespace, null, resourceVersion, WatchTimeoutSeconds, cancellationToken))
                 {
+                    if (obj is null)
+                    {
+                        Log.Rejected(logger, Kind.ToString(), rejected ?? "unreadable object");
+                        continue;
+                    }
+
                     resourceVersion = obj.Metadata?.ResourceVersion ?? resourceVersion;
                     Apply(type, obj);
                     backoff = TimeSpan.FromSeconds(1);
@@ -98,7 +104,12 @@ internal sealed partial class Informer<T>(KubeApiClient api, string? @namespace,
 
     private async Task<string> RelistAsync(CancellationToken cancellationToken)
     {
-        var (items, resourceVersion) = await api.ListAsync<T>(@namespace, null, cancellationToken);
+        var (items, resourceVersion, rejected) = await api.ListAsync<T>(@namespace, null, cancellationToken);
+        foreach (var reason in rejected)
+        {
+            Log.Rejected(logger, Kind.ToString(), reason);
+        }
+
         var seen = new HashSet<(string Namespace, string Name)>();
         foreach (var item in items)
         {
@@ -161,6 +172,9 @@ internal sealed partial class Informer<T>(KubeApiClient api, string? @namespace,
 
     private static partial class Log
     {
+        [LoggerMessage(Level = LogLevel.Error, Message = "Skipping a {Kind} object the operator cannot read: {Reason}")]
+        public static partial void Rejected(ILogger logger, string kind, string reason);
+
         [LoggerMessage(Level = LogLevel.Information, Message = "Watch of {Kind} expired at resourceVersion {ResourceVersion}; relisting")]
         public static partial void WatchExpired(ILogger logger, string kind, string? resourceVersion);
 

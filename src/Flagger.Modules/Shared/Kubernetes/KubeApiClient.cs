@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
@@ -65,21 +66,60 @@ internal sealed class KubeApiClient(k8s.Kubernetes kubernetes, TimeSpan requestT
         }
     }
 
-    /// <summary>Lists a collection; returns the items and the list's resourceVersion to start a watch from.</summary>
-    public async Task<(IReadOnlyList<T> Items, string ResourceVersion)> ListAsync<T>(string? @namespace, string? labelSelector, CancellationToken cancellationToken)
+    /// <summary>
+    /// Lists a collection; returns the items, the list's resourceVersion to start a watch from, and the objects that
+    /// could not be read into the model (as <c>namespace/name: reason</c>), which are left out instead of failing the list.
+    /// </summary>
+    public async Task<(IReadOnlyList<T> Items, string ResourceVersion, IReadOnlyList<string> Rejected)> ListAsync<T>(
+        string? @namespace, string? labelSelector, CancellationToken cancellationToken)
         where T : class
     {
         var path = ResourceKind.Of<T>().CollectionPath(@namespace) + (labelSelector is null ? "" : "?labelSelector=" + Uri.EscapeDataString(labelSelector));
-        var list = await SendAsync<ObjectList<T>>(HttpMethod.Get, path, null, cancellationToken)
+        var list = await SendAsync<ObjectList<JsonElement>>(HttpMethod.Get, path, null, cancellationToken)
             ?? throw new KubeApiException(HttpStatusCode.InternalServerError, "EmptyResponse", $"LIST {path} returned nothing");
-        return (list.Items ?? [], list.Metadata?.ResourceVersion ?? "");
+        var items = new List<T>();
+        var rejected = new List<string>();
+        foreach (var raw in list.Items ?? [])
+        {
+            if (TryRead<T>(raw, out var item, out var error))
+            {
+                items.Add(item);
+            }
+            else
+            {
+                rejected.Add(error);
+            }
+        }
+
+        return (items, list.Metadata?.ResourceVersion ?? "", rejected);
+    }
+
+    /// <summary>Reads one object into the model; on failure names the object and the field the JSON reader stopped at.</summary>
+    public static bool TryRead<T>(JsonElement raw, [NotNullWhen(true)] out T? item, [NotNullWhen(false)] out string? error) where T : class
+    {
+        try
+        {
+            item = KubernetesJson.Deserialize<T>(raw.GetRawText());
+            error = null;
+            return true;
+        }
+        catch (JsonException e)
+        {
+            var metadata = raw.TryGetProperty("metadata", out var m) ? m : default;
+            var name = metadata.ValueKind == JsonValueKind.Object && metadata.TryGetProperty("name", out var n) ? n.GetString() : "?";
+            var ns = metadata.ValueKind == JsonValueKind.Object && metadata.TryGetProperty("namespace", out var nsValue) ? nsValue.GetString() + "/" : "";
+            item = null;
+            error = $"{ns}{name}: cannot read {typeof(T).Name} at {e.Path}: {e.Message}";
+            return false;
+        }
     }
 
     /// <summary>
     /// Streams watch events from <paramref name="resourceVersion"/> with bookmarks. Ends when the server closes the
     /// stream (after <paramref name="timeoutSeconds"/>); a <c>410 Gone</c> arrives as <see cref="KubeApiException"/>.
+    /// An object that cannot be read into the model arrives with <c>Rejected</c> set instead of ending the watch.
     /// </summary>
-    public async IAsyncEnumerable<(WatchEventType Type, T Object)> WatchAsync<T>(
+    public async IAsyncEnumerable<(WatchEventType Type, T? Object, string? Rejected)> WatchAsync<T>(
         string? @namespace, string? labelSelector, string resourceVersion, int timeoutSeconds,
         [EnumeratorCancellation] CancellationToken cancellationToken) where T : class
     {
@@ -111,7 +151,7 @@ internal sealed class KubeApiClient(k8s.Kubernetes kubernetes, TimeSpan requestT
                 continue;
             }
 
-            yield return (type, KubernetesJson.Deserialize<T>(frame.Object.GetRawText()));
+            yield return TryRead<T>(frame.Object, out var item, out var error) ? (type, item, null) : (type, null, error);
         }
     }
 
