@@ -64,7 +64,7 @@ internal sealed class OperatorHarness : IAsyncDisposable
     /// <summary>Builds and starts the operator with exactly <paramref name="args"/> (nothing added).</summary>
     public async Task StartOperatorAsync(IReadOnlyList<string> args)
     {
-        var (app, exit) = FlaggerHost.Build([.. args], builder => builder.Logging.AddProvider(Logs));
+        var (app, exit) = FlaggerHost.Build([.. args], builder => builder.Logging.ClearProviders().AddProvider(Logs));
         Assert.True(app is not null, $"the operator refused its args (exit {exit}): {string.Join(' ', args)}");
         _app = app;
         await app.StartAsync(TestContext.Current.CancellationToken);
