@@ -22,12 +22,17 @@ internal sealed class OperatorHarness : IAsyncDisposable
     /// <summary>The user agent every request of the operator carries (src/Flagger.Runtime/Configuration/KubeConfigLoader.cs).</summary>
     public const string UserAgent = "flagger-dotnet";
 
+    /// <summary>The user agent of the test's own client (<see cref="Client"/>).</summary>
+    public const string TestUserAgent = "flagger-deploy-tests";
+
     private WebApplication? _app;
 
     private OperatorHarness(SimulatedCluster cluster)
     {
         Cluster = cluster;
-        Client = new k8s.Kubernetes(cluster.ClientConfiguration());
+        var configuration = cluster.ClientConfiguration();
+        configuration.UserAgent = TestUserAgent;
+        Client = new k8s.Kubernetes(configuration);
     }
 
     public SimulatedCluster Cluster { get; }

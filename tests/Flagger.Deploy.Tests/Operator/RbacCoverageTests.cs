@@ -171,6 +171,9 @@ public sealed class RbacCoverageTests
         var lease = await harness.Client.CoordinationV1.ReadNamespacedLeaseAsync("flagger-leader-election", ReleaseNamespace, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal("flagger-leader-election", lease.Metadata.Name);
 
+        // every API request came from the operator or from this test: none escapes the check under another user agent
+        Assert.All(harness.Cluster.Requests.Requests().Keys,
+            r => Assert.Contains(r.UserAgent, new[] { OperatorHarness.UserAgent, OperatorHarness.TestUserAgent }));
         var requests = harness.Cluster.Requests.Requests(OperatorHarness.UserAgent);
         Assert.NotEmpty(requests);
         var denied = requests.Keys.Where(r => !policy.Allows(r)).Select(RbacPolicy.Describe).Order(StringComparer.Ordinal).ToList();
