@@ -61,6 +61,7 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
                 await ctx.Response.WriteAsync("ok", ctx.RequestAborted);
                 return;
             case "/version":
+                accounting.Record(new ApiRequest("get", "", "", "", "", "", ctx.Request.Headers.UserAgent.ToString(), "/version"));
                 await WriteJsonAsync(ctx, 200, Discovery.Version());
                 return;
         }
@@ -209,6 +210,7 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
     {
         var query = ctx.Request.Query;
         var req = Parse(store, ctx.Request.Method, group, version, rest, query);
+        accounting.Record(new ApiRequest(req.Verb, group, req.Type.Plural, req.Subresource ?? "", req.Namespace ?? "", req.Name ?? "", ctx.Request.Headers.UserAgent.ToString()));
         var userAgent = ctx.Request.Headers.UserAgent.ToString();
         var resourceName = req.Subresource is null ? req.Type.Plural : req.Type.Plural + "/" + req.Subresource;
         accounting.Record(req.Verb, resourceName, req.Namespace, userAgent);

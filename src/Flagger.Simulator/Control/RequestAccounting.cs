@@ -3,18 +3,38 @@ using System.Text.Json.Nodes;
 
 namespace Flagger.Simulator.Control;
 
+/// <summary>
+/// One kind of API request with the attributes an RBAC authorizer decides on: verb, API group, resource,
+/// subresource, namespace and object name (empty for collections and creates), or a non-resource path such as
+/// <c>/version</c> (then Group, Resource and Namespace are empty).
+/// </summary>
+public sealed record ApiRequest(
+    string Verb, string Group, string Resource, string Subresource, string Namespace, string Name, string UserAgent, string NonResourcePath = "");
+
 /// <summary>Counts API requests by verb, resource, namespace and user-agent since the last reset.</summary>
 public sealed class RequestAccounting
 {
     private readonly ConcurrentDictionary<(string Verb, string Resource, string Namespace, string UserAgent), long> counts = new();
+    private readonly ConcurrentDictionary<ApiRequest, long> requests = new();
     private DateTimeOffset since = DateTimeOffset.UtcNow;
 
     internal void Record(string verb, string resource, string? ns, string userAgent) =>
         counts.AddOrUpdate((verb, resource, ns ?? "", userAgent), 1, static (_, n) => n + 1);
 
+    internal void Record(ApiRequest request) => requests.AddOrUpdate(request, 1, static (_, n) => n + 1);
+
+    /// <summary>
+    /// Every distinct request (RBAC attributes plus user-agent) since the last reset, with its count — e.g. to check
+    /// that each request a client made is allowed by a ClusterRole. Includes <c>GET /version</c>.
+    /// </summary>
+    public IReadOnlyDictionary<ApiRequest, long> Requests(string? userAgent = null) =>
+        requests.Where(kv => userAgent is null || kv.Key.UserAgent.Contains(userAgent, StringComparison.OrdinalIgnoreCase))
+            .ToDictionary(kv => kv.Key, kv => kv.Value);
+
     public void Reset()
     {
         counts.Clear();
+        requests.Clear();
         since = DateTimeOffset.UtcNow;
     }
 

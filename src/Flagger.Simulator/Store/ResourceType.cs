@@ -115,6 +115,44 @@ internal static class BuiltinTypes
         Namespaced = true,
     };
 
+    // Served so rendered install manifests (ServiceAccount, RBAC, PodDisruptionBudget) apply as on a real cluster;
+    // nothing here enforces RBAC (see RequestAccounting.Requests for checking a client's requests against rules).
+    public static readonly ResourceType ServiceAccounts = new()
+    {
+        Group = "", Versions = ["v1"], StorageVersion = "v1", Plural = "serviceaccounts", Singular = "serviceaccount", Kind = "ServiceAccount",
+        Namespaced = true, ShortNames = ["sa"],
+    };
+
+    public static readonly ResourceType ClusterRoles = new()
+    {
+        Group = "rbac.authorization.k8s.io", Versions = ["v1"], StorageVersion = "v1", Plural = "clusterroles", Singular = "clusterrole",
+        Kind = "ClusterRole", Namespaced = false,
+    };
+
+    public static readonly ResourceType ClusterRoleBindings = new()
+    {
+        Group = "rbac.authorization.k8s.io", Versions = ["v1"], StorageVersion = "v1", Plural = "clusterrolebindings", Singular = "clusterrolebinding",
+        Kind = "ClusterRoleBinding", Namespaced = false,
+    };
+
+    public static readonly ResourceType Roles = new()
+    {
+        Group = "rbac.authorization.k8s.io", Versions = ["v1"], StorageVersion = "v1", Plural = "roles", Singular = "role",
+        Kind = "Role", Namespaced = true,
+    };
+
+    public static readonly ResourceType RoleBindings = new()
+    {
+        Group = "rbac.authorization.k8s.io", Versions = ["v1"], StorageVersion = "v1", Plural = "rolebindings", Singular = "rolebinding",
+        Kind = "RoleBinding", Namespaced = true,
+    };
+
+    public static readonly ResourceType PodDisruptionBudgets = new()
+    {
+        Group = "policy", Versions = ["v1"], StorageVersion = "v1", Plural = "poddisruptionbudgets", Singular = "poddisruptionbudget",
+        Kind = "PodDisruptionBudget", Namespaced = true, HasStatus = true, TracksGeneration = true, ShortNames = ["pdb"],
+    };
+
     public static readonly ResourceType CustomResourceDefinitions = new()
     {
         Group = "apiextensions.k8s.io", Versions = ["v1"], StorageVersion = "v1", Plural = "customresourcedefinitions",
@@ -126,5 +164,6 @@ internal static class BuiltinTypes
     [
         Namespaces, Services, ConfigMaps, Secrets, Events, Pods, Deployments, DaemonSets, ReplicaSets,
         HorizontalPodAutoscalers, Leases, CustomResourceDefinitions,
+        ServiceAccounts, ClusterRoles, ClusterRoleBindings, Roles, RoleBindings, PodDisruptionBudgets,
     ];
 }

@@ -18,7 +18,7 @@ public sealed class LoadTesterChartTests
         var rendered = await HelmTool.TemplateAsync(Chart, "flagger-loadtester", "test");
 
         Assert.Equal(
-            ["-port=8080", "-log-level=info", "-timeout=1h", "-namespace-regexp=", "-gate-state-dir=/var/lib/loadtester/gates"],
+            ["-port=8080", "-log-level=info", "-timeout=1h", "-namespace-regexp=", "-state-dir=/var/lib/loadtester/gates"],
             rendered.Args);
         var service = rendered.Single("Service");
         Assert.Equal("flagger-loadtester", (string?)service["metadata"]!["name"]);
@@ -46,7 +46,7 @@ public sealed class LoadTesterChartTests
             "--set", "meshName=ignored", "--set", "istio.enabled=false");
 
         Assert.Equal(
-            ["-port=8080", "-log-level=debug", "-timeout=30m", "-namespace-regexp=^test$", "-gate-state-dir=/var/lib/loadtester/gates"],
+            ["-port=8080", "-log-level=debug", "-timeout=30m", "-namespace-regexp=^test$", "-state-dir=/var/lib/loadtester/gates"],
             rendered.Args);
         Assert.Equal("9090", (string?)rendered.Single("Service")["spec"]!["ports"]![0]!["port"]);
         Assert.Contains(rendered.PodSpec["volumes"]!.AsArray(),
@@ -54,11 +54,31 @@ public sealed class LoadTesterChartTests
     }
 
     [Fact]
+    public async Task The_loadtester_accepts_every_arg_the_chart_renders()
+    {
+        var defaults = await HelmTool.TemplateAsync(Chart, "flagger-loadtester", "test");
+        var custom = await HelmTool.TemplateAsync(Chart, "lt", "test",
+            "--set", "cmd.timeout=30m", "--set", "cmd.namespaceRegexp=^test$", "--set", "logLevel=debug");
+
+        var (parsed, error) = Flagger.LoadTester.CommandLine.Parse(defaults.Args, _ => null);
+        var (parsedCustom, customError) = Flagger.LoadTester.CommandLine.Parse(custom.Args, _ => null);
+
+        Assert.Null(error);
+        Assert.Equal(8080, parsed!.Port);
+        Assert.Equal(TimeSpan.FromHours(1), parsed.Timeout);
+        Assert.Equal("/var/lib/loadtester/gates", parsed.StateDir);
+        Assert.Null(customError);
+        Assert.Equal(TimeSpan.FromMinutes(30), parsedCustom!.Timeout);
+        Assert.Equal("^test$", parsedCustom.NamespaceRegexp!.ToString());
+        Assert.Equal("debug", parsedCustom.LogLevel);
+    }
+
+    [Fact]
     public async Task Gate_state_disabled_keeps_gates_in_memory_as_upstream_does()
     {
         var rendered = await HelmTool.TemplateAsync(Chart, "lt", "test", "--set", "gateState.enabled=false");
 
-        Assert.DoesNotContain(rendered.Args, a => a.StartsWith("-gate-state-dir", StringComparison.Ordinal));
+        Assert.DoesNotContain(rendered.Args, a => a.StartsWith("-state-dir", StringComparison.Ordinal));
         Assert.DoesNotContain(rendered.PodSpec["volumes"]!.AsArray(), v => (string?)v!["name"] == "gate-state");
     }
 
