@@ -15,7 +15,7 @@ var ports = new { Api = Tools.FreePort(), Telemetry = Tools.FreePort(), Promethe
 var urls = new { Prometheus = $"http://127.0.0.1:{ports.Prometheus}", LoadTester = $"http://127.0.0.1:{ports.LoadTester}", Alerts = $"http://127.0.0.1:{ports.Alerts}" };
 
 var containerRuntime = new Lazy<ContainerRuntimeProbe>(ContainerRuntimeProbe.Run);
-var cluster = ClusterMode.Choose(builder.Configuration["Cluster:Mode"], () => containerRuntime.Value);
+var cluster = ClusterMode.Choose(builder.Configuration["Cluster:Mode"], () => containerRuntime.Value, () => K3sSetup.Missing(name => Tools.Find(name)));
 Console.WriteLine($"flagger-apphost: cluster = {cluster.Kind.ToString().ToLowerInvariant()}, because {cluster.Reason}.");
 Console.WriteLine($"flagger-apphost: kubeconfig {kubeconfig}  (kubectl --kubeconfig {kubeconfig} get canaries -n test)");
 Console.WriteLine($"flagger-apphost: prometheus {urls.Prometheus}  alerts {urls.Alerts}  loadtester {urls.LoadTester}");

@@ -15,7 +15,10 @@ internal sealed record ClusterChoice(ClusterKind Kind, string Reason);
 /// <summary>Chooses the cluster: <c>Cluster:Mode</c> (simulator|k3s|auto) wins; auto picks k3s only when a container runtime answers.</summary>
 internal static class ClusterMode
 {
-    public static ClusterChoice Choose(string? configured, Func<ContainerRuntimeProbe> probe)
+    /// <param name="configured">The <c>Cluster:Mode</c> setting.</param>
+    /// <param name="probe">Asks the container runtime (only in auto mode).</param>
+    /// <param name="k3sMissing">What k3s mode would lack (tools); auto mode falls back to the simulator when anything is.</param>
+    public static ClusterChoice Choose(string? configured, Func<ContainerRuntimeProbe> probe, Func<IReadOnlyList<string>>? k3sMissing = null)
     {
         switch (configured?.Trim().ToLowerInvariant())
         {
@@ -25,9 +28,15 @@ internal static class ClusterMode
                 return new(ClusterKind.K3s, "Cluster:Mode=k3s was given");
             case null or "" or "auto":
                 var runtime = probe();
-                return runtime.Answers
+                if (!runtime.Answers)
+                {
+                    return new(ClusterKind.Simulator, $"no container runtime answers ({runtime.Detail}); set Cluster:Mode=k3s to force k3s");
+                }
+
+                var missing = k3sMissing?.Invoke() ?? [];
+                return missing.Count == 0
                     ? new(ClusterKind.K3s, $"a container runtime answers ({runtime.Detail}); set Cluster:Mode=simulator to use the simulated cluster instead")
-                    : new(ClusterKind.Simulator, $"no container runtime answers ({runtime.Detail}); set Cluster:Mode=k3s to force k3s");
+                    : new(ClusterKind.Simulator, $"a container runtime answers ({runtime.Detail}) but k3s mode lacks: {string.Join("; ", missing)}; set Cluster:Mode=k3s to force k3s");
             default:
                 throw new ArgumentException($"Cluster:Mode: unknown value \"{configured}\": use simulator, k3s or auto", nameof(configured));
         }

@@ -25,6 +25,21 @@ public sealed class ClusterModeTests
         Assert.Equal("a container runtime answers (`docker info` succeeded); set Cluster:Mode=simulator to use the simulated cluster instead", choice.Reason);
     }
 
+    [Fact]
+    public void Auto_falls_back_to_the_simulator_when_k3s_mode_lacks_a_tool_and_names_it()
+    {
+        var choice = ClusterMode.Choose("auto", () => new ContainerRuntimeProbe(true, "`docker info` succeeded"), () => ["kubectl is not on PATH"]);
+
+        Assert.Equal(ClusterKind.Simulator, choice.Kind);
+        Assert.Equal("a container runtime answers (`docker info` succeeded) but k3s mode lacks: kubectl is not on PATH; set Cluster:Mode=k3s to force k3s", choice.Reason);
+    }
+
+    [Fact]
+    public void An_explicit_k3s_mode_is_kept_even_when_tools_are_missing()
+    {
+        Assert.Equal(ClusterKind.K3s, ClusterMode.Choose("k3s", NotAsked, () => ["kubectl is not on PATH"]).Kind);
+    }
+
     [Theory]
     [InlineData(null)]
     [InlineData("")]
