@@ -33,6 +33,8 @@ internal sealed partial class RolloutController(
         cache.Changed += OnChange;
         try
         {
+            // Acting on a half-filled cache would report existing objects as missing.
+            await cache.WaitForSyncAsync(stoppingToken);
             while (!stoppingToken.IsCancellationRequested)
             {
                 await WaitForLeadershipAsync(stoppingToken);

@@ -21,6 +21,9 @@ public interface IKubeCache
     /// <summary>Cached objects of one kind, in one namespace or (null) all namespaces.</summary>
     IReadOnlyList<T> List<T>(string? @namespace = null) where T : class, IKubernetesObject<V1ObjectMeta>;
 
+    /// <summary>Completes when every watched kind has been listed once (at once for caches that are always complete).</summary>
+    Task WaitForSyncAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>Raised after the cache applied an add, update or delete of any watched kind.</summary>
     event Action<ObjectChange>? Changed;
 }
