@@ -11,7 +11,7 @@ public sealed class S07_RevertOnDeletionTests(E2EEnvironment environment)
     {
         var ns = await TestNamespace.CreateAsync(environment.Backend, "e2e-revert");
         await ns.ApplyAsync(ns.Podinfo());
-        await ns.ApplyAsync(Specs.Canary(ns.Name, "podinfo", "    threshold: 5", extraSpec: "  revertOnDeletion: true"));
+        await ns.ApplyAsync(Specs.Canary(ns.Name, "podinfo", "    threshold: 5\n    iterations: 5", extraSpec: "  revertOnDeletion: true"));
         await ns.WaitForPhaseAsync("podinfo", CanaryPhase.Initialized);
         var initialized = await ns.WaitForCanaryAsync("podinfo", c => c.Metadata.Finalizers?.Contains("finalizer.flagger.app") == true, "the finalizer");
         Assert.Contains("finalizer.flagger.app", initialized.Metadata.Finalizers!);
@@ -22,8 +22,7 @@ public sealed class S07_RevertOnDeletionTests(E2EEnvironment environment)
         await ns.WaitUntilAsync(async () => await ns.CanaryAsync("podinfo") is null, "the canary's removal");
         var target = await ns.DeploymentAsync("podinfo");
         Assert.Equal(1, target.Spec.Replicas);
-        var apex = await ns.Client.CoreV1.ReadNamespacedServiceAsync("podinfo", ns.Name);
-        Assert.Equal("podinfo", apex.Spec.Selector["app"]);
+        Assert.Equal(TestNamespace.Image0, target.Spec.Template.Spec.Containers[0].Image);
         ns.Report("7a revertOnDeletion");
     }
 
@@ -63,7 +62,7 @@ public sealed class S07_RevertOnDeletionTests(E2EEnvironment environment)
                     attempts: 3
                     perTryTimeout: 1s
             """);
-        await ns.ApplyAsync(Specs.Canary(ns.Name, "podinfo", "    threshold: 5", extraSpec: "  revertOnDeletion: true", service: """
+        await ns.ApplyAsync(Specs.Canary(ns.Name, "podinfo", "    threshold: 5\n    iterations: 5", extraSpec: "  revertOnDeletion: true", service: """
                 hosts:
                   - podinfo
                   - app.example.com

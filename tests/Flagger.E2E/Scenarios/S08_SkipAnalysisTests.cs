@@ -36,7 +36,8 @@ public sealed class S08_SkipAnalysisTests(E2EEnvironment environment)
         Assert.Equal(1, primary.Spec.Replicas);
         Assert.Equal(1, primary.Status.ReadyReplicas);
         Assert.Contains(failed.Status!.Conditions!, c => c.Type == "Promoted" && c.Status == "False");
-        Assert.Contains(await ns.EventMessagesAsync("podinfo"), e => e.Contains("progress deadline exceeded", StringComparison.OrdinalIgnoreCase));
+        Assert.Contains(backend.Alerts.Bodies, b => b.Contains($"podinfo.{ns.Name}", StringComparison.Ordinal) && b.Contains("Progress deadline exceeded", StringComparison.Ordinal));
+        Assert.Contains($"Canary failed! Scaling down podinfo.{ns.Name}", await ns.EventMessagesAsync("podinfo"));
         ns.Report("8 skipAnalysis");
     }
 }

@@ -19,7 +19,7 @@ public sealed class S12_OperatorRestartTests
         await using var owned = backend!;
         var ns = await TestNamespace.CreateAsync(owned, "e2e-restart");
         var canary = (string name) => Specs.Canary(ns.Name, name, $"""
-                threshold: 3
+                threshold: 10
                 maxWeight: 50
                 stepWeight: 10
             {Specs.SuccessRate}
