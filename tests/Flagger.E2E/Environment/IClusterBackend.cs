@@ -30,9 +30,10 @@ public interface IClusterBackend : IAsyncDisposable
     /// <summary>
     /// Extra webhook entries (YAML list items, indented for <c>spec.analysis.webhooks</c>) a canary needs so its apex
     /// Service gets traffic: none on the simulator (the <c>simulator.flagger.app/rps</c> apex annotation does it), a
-    /// loadtester <c>hey</c> job on k3s.
+    /// loadtester <c>hey</c> job on k3s against <paramref name="path"/> (<c>/status/500</c> makes a version fail there, as
+    /// the <c>simulator.flagger.app/error-rate</c> pod-template annotation does on the simulator).
     /// </summary>
-    string TrafficWebhooks(string ns, string service, string indent);
+    string TrafficWebhooks(string ns, string service, string indent, string path = "/");
 
     /// <summary>Stops the operator abruptly (as a killed pod would be).</summary>
     Task StopRuntimeAsync(CancellationToken cancellationToken);

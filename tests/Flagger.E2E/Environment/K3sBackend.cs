@@ -47,14 +47,6 @@ public sealed class K3sBackend : IClusterBackend
     /// <summary>Why this backend cannot run here (no Docker answering, a missing tool), or null when it can.</summary>
     public static async Task<string?> UnavailableReasonAsync(CancellationToken cancellationToken)
     {
-        foreach (var tool in new[] { "kubectl", "istioctl" })
-        {
-            if (FindOnPath(tool) is null)
-            {
-                return $"k3s backend: `{tool}` is not on PATH (it installs workloads and Istio into the k3s container)";
-            }
-        }
-
         try
         {
             var endpoint = TestcontainersSettings.OS.DockerEndpointAuthConfig;
@@ -71,6 +63,14 @@ public sealed class K3sBackend : IClusterBackend
                 : new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
             System.Net.EndPoint target = uri.Scheme == "unix" ? new System.Net.Sockets.UnixDomainSocketEndPoint(uri.AbsolutePath) : new System.Net.DnsEndPoint(uri.Host, uri.Port);
             await socket.ConnectAsync(target, timeout.Token);
+            foreach (var tool in new[] { "kubectl", "istioctl" })
+            {
+                if (FindOnPath(tool) is null)
+                {
+                    return $"k3s backend: `{tool}` is not on PATH (it installs workloads and Istio into the k3s container)";
+                }
+            }
+
             return null;
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -128,13 +128,13 @@ public sealed class K3sBackend : IClusterBackend
     }
 
     // Upstream's e2e drives traffic with the loadtester's `hey` against the canary Service.
-    public string TrafficWebhooks(string ns, string service, string indent) => $"""
+    public string TrafficWebhooks(string ns, string service, string indent, string path = "/") => $"""
         {indent}- name: load-test
         {indent}  type: rollout
         {indent}  url: {LoadTesterUrl}
         {indent}  timeout: 5s
         {indent}  metadata:
-        {indent}    cmd: "hey -z 1m -q 10 -c 2 http://{service}-canary.{ns}:9898/"
+        {indent}    cmd: "hey -z 1m -q 10 -c 2 http://{service}-canary.{ns}:9898{path}"
 
         """;
 

@@ -121,7 +121,7 @@ public sealed class SimulatedBackend : IClusterBackend
         return Task.CompletedTask;
     }
 
-    public string TrafficWebhooks(string ns, string service, string indent) => "";
+    public string TrafficWebhooks(string ns, string service, string indent, string path = "/") => "";
 
     public Task StartRuntimeAsync(CancellationToken cancellationToken) => _operator.StartAsync(cancellationToken);
 

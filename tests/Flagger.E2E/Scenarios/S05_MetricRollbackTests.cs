@@ -24,7 +24,7 @@ public sealed partial class S05_MetricRollbackTests(E2EEnvironment environment)
                 stepWeight: 10
             {Specs.SuccessRate}
                 webhooks:
-            {backend.TrafficWebhooks(ns.Name, "podinfo", "      ")}
+            {backend.TrafficWebhooks(ns.Name, "podinfo", "      ", path: "/status/500")}
             """));
         await ns.WaitForPhaseAsync("podinfo", CanaryPhase.Initialized);
 

@@ -18,18 +18,18 @@ public sealed class S12_OperatorRestartTests
 
         await using var owned = backend!;
         var ns = await TestNamespace.CreateAsync(owned, "e2e-restart");
-        var canary = (string name) => Specs.Canary(ns.Name, name, $"""
+        var canary = (string name, string path) => Specs.Canary(ns.Name, name, $"""
                 threshold: 10
                 maxWeight: 50
                 stepWeight: 10
             {Specs.SuccessRate}
                 webhooks:
-            {owned.TrafficWebhooks(ns.Name, name, "      ")}
+            {owned.TrafficWebhooks(ns.Name, name, "      ", path)}
             """);
         await ns.ApplyAsync(ns.Podinfo("good"));
         await ns.ApplyAsync(ns.Podinfo("bad"));
-        await ns.ApplyAsync(canary("good"));
-        await ns.ApplyAsync(canary("bad"));
+        await ns.ApplyAsync(canary("good", "/"));
+        await ns.ApplyAsync(canary("bad", "/status/500"));
         await ns.WaitForPhaseAsync("good", CanaryPhase.Initialized);
         await ns.WaitForPhaseAsync("bad", CanaryPhase.Initialized);
         await ns.SetImageAsync("good", TestNamespace.Image1);
