@@ -216,7 +216,9 @@ internal sealed class TrafficModel
             }
 
             var destinations = (route["route"] as JsonArray ?? []).OfType<JsonObject>().ToList();
-            var weights = destinations.Select(d => (double?)(int?)d["weight"] ?? (destinations.Count == 1 ? 100 : 0)).ToList();
+            // Istio: the only destination of a route receives all of its traffic whatever its weight (Flagger's A/B
+            // default route is the primary alone with weight 0).
+            var weights = destinations.Select(d => destinations.Count == 1 ? 100 : (double?)(int?)d["weight"] ?? 0).ToList();
             var sum = weights.Sum();
             for (var i = 0; i < destinations.Count && sum > 0; i++)
             {
