@@ -218,6 +218,15 @@ public sealed class TestNamespace
         return $"after {_clock.Elapsed.TotalSeconds:F0}s; status: {status}; workloads: {workloads}; events: {string.Join(" | ", await EventMessagesAsync())}";
     }
 
+    /// <summary>The value of an instant PromQL query against the suite's Prometheus, or null when it has no sample.</summary>
+    public async Task<double?> QueryAsync(string promql)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var json = JsonNode.Parse(await http.GetStringAsync($"{Backend.PrometheusUrl}/api/v1/query?query={Uri.EscapeDataString(promql)}", Token))!;
+        var result = json["data"]?["result"]?.AsArray();
+        return result is { Count: > 0 } ? double.Parse(result[0]!["value"]![1]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture) : null;
+    }
+
     /// <summary>Prints how long the scenario took into the test output.</summary>
     public void Report(string scenario) => TestContext.Current.TestOutputHelper?.WriteLine($"{scenario}: {_clock.Elapsed.TotalSeconds:F1}s on {Backend.Name}");
 }

@@ -15,6 +15,7 @@ public sealed class S04_ABTestingTests(E2EEnvironment environment)
         await ns.ApplyAsync(Specs.Canary(ns.Name, "podinfo", $"""
                 threshold: 10
                 iterations: 3
+            {Specs.SuccessRate}
                 match:
                   - headers:
                       cookie:
@@ -23,7 +24,7 @@ public sealed class S04_ABTestingTests(E2EEnvironment environment)
             {backend.TrafficWebhooks(ns.Name, "podinfo", "      ")}      - name: promotion-gate
                     type: confirm-promotion
                     url: {backend.LoadTesterUrl}gate/check
-            """));
+            """).Replace(Specs.Traffic, Specs.Traffic + "\n        simulator.flagger.app/headers: \"cookie=type=insider:0.3\"", StringComparison.Ordinal));
         await ns.WaitForPhaseAsync("podinfo", CanaryPhase.Initialized);
 
         await ns.SetImageAsync("podinfo", TestNamespace.Image3);
@@ -39,6 +40,11 @@ public sealed class S04_ABTestingTests(E2EEnvironment environment)
         Assert.Equal("podinfo-primary", Assert.Single(http[1]!["route"]!.AsArray())!["destination"]!["host"]!.GetValue<string>());
         Assert.Null(http[1]!["match"]);
         Assert.Equal(TestNamespace.Image0, await ns.ImageOfAsync("podinfo-primary"));
+        // Users without the cookie are still served by the primary while the canary is tested.
+        var primaryRequests = $"sum(istio_requests_total{{destination_workload_namespace=\"{ns.Name}\",destination_workload=\"podinfo-primary\"}})";
+        var before = await ns.QueryAsync(primaryRequests) ?? 0;
+        await ns.WaitUntilAsync(async () => await ns.QueryAsync(primaryRequests) > before + 10, "requests without the cookie reaching the primary");
+        Assert.Equal(CanaryPhase.WaitingPromotion.ToString(), (await ns.CanaryAsync("podinfo"))!.Status!.Phase);
 
         await backend.PostLoadTesterAsync("gate/open", $$"""{"name":"podinfo","namespace":"{{ns.Name}}"}""", TestContext.Current.CancellationToken);
 
