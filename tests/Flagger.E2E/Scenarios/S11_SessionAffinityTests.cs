@@ -18,6 +18,7 @@ public sealed class S11_SessionAffinityTests(E2EEnvironment environment)
                 stepWeight: 10
                 sessionAffinity:
                   cookieName: canary-flagger-cookie
+                  primaryCookieName: primary-flagger-cookie
                   maxAge: 21600
                 webhooks:
             {backend.TrafficWebhooks(ns.Name, "podinfo", "      ")}      - name: promotion-gate
@@ -40,6 +41,13 @@ public sealed class S11_SessionAffinityTests(E2EEnvironment environment)
         var canaryRoute = Assert.Single(weighted, r => r!["destination"]!["host"]!.GetValue<string>() == "podinfo-canary");
         Assert.Equal(20, canaryRoute!["weight"]!.GetValue<int>());
         Assert.Equal($"{cookie}; Max-Age=21600", canaryRoute["headers"]!["response"]!["add"]!["Set-Cookie"]!.GetValue<string>());
+        // Users sent to the primary get the primary cookie, and requests carrying it stay on the primary.
+        var primaryCookie = waiting.Status.PrimarySessionAffinityCookie;
+        Assert.StartsWith("primary-flagger-cookie=", primaryCookie, StringComparison.Ordinal);
+        var primaryRoute = Assert.Single(weighted, r => r!["destination"]!["host"]!.GetValue<string>() == "podinfo-primary");
+        Assert.StartsWith($"{primaryCookie}; Max-Age=", primaryRoute!["headers"]!["response"]!["add"]!["Set-Cookie"]!.GetValue<string>(), StringComparison.Ordinal);
+        var stickyPrimary = Assert.Single(http, h => h!["match"]?.ToJsonString().Contains(primaryCookie!.Split('=')[1], StringComparison.Ordinal) == true);
+        Assert.Equal(["podinfo-primary:100"], stickyPrimary!["route"]!.AsArray().Where(r => (r!["weight"]?.GetValue<int>() ?? 0) > 0).Select(r => $"{r!["destination"]!["host"]}:{r["weight"]}"));
 
         await backend.PostLoadTesterAsync("gate/open", $$"""{"name":"podinfo","namespace":"{{ns.Name}}"}""", TestContext.Current.CancellationToken);
 
