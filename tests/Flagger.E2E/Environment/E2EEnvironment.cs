@@ -33,7 +33,9 @@ public sealed class E2EEnvironment : IAsyncLifetime
         switch (BackendName)
         {
             case "simulated":
-                return (await SimulatedBackend.StartAsync(cancellationToken), null);
+                return PrometheusProcess.Binary is null
+                    ? (null, "simulated backend: no `prometheus` binary ($PROMETHEUS_BINARY or PATH); install it with `apt-get install prometheus` or `brew install prometheus` (eng/prerequisites.sh does)")
+                    : (await SimulatedBackend.StartAsync(cancellationToken), null);
             case "k3s":
                 var reason = await K3sBackend.UnavailableReasonAsync(cancellationToken);
                 return reason is null ? (await K3sBackend.StartAsync(cancellationToken), null) : (null, reason);

@@ -19,13 +19,15 @@ public sealed class PrometheusProcess : IAsyncDisposable
 
     public string Url { get; }
 
+    /// <summary>$PROMETHEUS_BINARY, else <c>prometheus</c> on PATH; null when there is none.</summary>
     public static string? Binary =>
-        new[] { System.Environment.GetEnvironmentVariable("PROMETHEUS_BINARY"), "/usr/bin/prometheus", "/usr/local/bin/prometheus" }
+        new[] { System.Environment.GetEnvironmentVariable("PROMETHEUS_BINARY") }
+            .Concat((System.Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).Select(dir => Path.Combine(dir, "prometheus")))
             .FirstOrDefault(p => !string.IsNullOrEmpty(p) && File.Exists(p));
 
     public static async Task<PrometheusProcess> StartAsync(IEnumerable<string> targets, CancellationToken cancellationToken)
     {
-        var binary = Binary ?? throw new InvalidOperationException("prometheus not found (looked at $PROMETHEUS_BINARY, /usr/bin/prometheus, /usr/local/bin/prometheus); install it with `apt-get install prometheus`");
+        var binary = Binary ?? throw new InvalidOperationException("prometheus not found ($PROMETHEUS_BINARY, PATH); install it with `apt-get install prometheus`");
         var dir = Directory.CreateTempSubdirectory("flagger-e2e-prometheus-").FullName;
         var config = $$"""
             global:
