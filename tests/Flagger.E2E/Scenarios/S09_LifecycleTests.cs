@@ -29,7 +29,8 @@ public sealed class S09_LifecycleTests(E2EEnvironment environment)
         await ns.WaitForPhaseAsync("podinfo", CanaryPhase.Initialized);
         var goodTemplateHash = (await ns.DeploymentAsync("podinfo-primary")).Spec.Template.Metadata.Annotations?["flagger-id"];
 
-        await ns.PatchTemplateAsync("podinfo", new Dictionary<string, string?> { ["simulator.flagger.app/error-rate"] = "0.5" }, TestNamespace.Image1);
+        // A failing version: errors on the simulator, an image that never pulls on k3s.
+        await ns.PatchTemplateAsync("podinfo", new Dictionary<string, string?> { ["simulator.flagger.app/error-rate"] = "0.5" }, "ghcr.io/stefanprodan/potato:1.0.0");
         await ns.WaitForPhaseAsync("podinfo", CanaryPhase.Failed);
         var runsAfterFailure = (await ns.EventMessagesAsync("podinfo")).Count(e => e.StartsWith("New revision detected", StringComparison.Ordinal));
 
