@@ -128,10 +128,12 @@ public sealed class K3sBackend : IClusterBackend
     }
 
     // Upstream's e2e drives traffic with the loadtester's `hey` against the canary Service.
-    public string TrafficWebhooks(string ns, string service, string indent, string path = "/") => $"""
+    public string TrafficWebhooks(string ns, string service, string indent, string path = "/") => TrafficWebhookYaml(LoadTesterUrl, ns, service, indent, path);
+
+    internal static string TrafficWebhookYaml(string loadTesterUrl, string ns, string service, string indent, string path) => $"""
         {indent}- name: load-test
         {indent}  type: rollout
-        {indent}  url: {LoadTesterUrl}
+        {indent}  url: {loadTesterUrl}
         {indent}  timeout: 5s
         {indent}  metadata:
         {indent}    cmd: "hey -z 1m -q 10 -c 2 http://{service}-canary.{ns}:9898{path}"

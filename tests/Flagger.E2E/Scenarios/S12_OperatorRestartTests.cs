@@ -21,7 +21,7 @@ public sealed class S12_OperatorRestartTests
         var canary = (string name, string path) => Specs.Canary(ns.Name, name, $"""
                 threshold: 10
                 maxWeight: 50
-                stepWeight: 10
+                stepWeight: 5
             {Specs.SuccessRate}
                 webhooks:
             {owned.TrafficWebhooks(ns.Name, name, "      ", path)}
@@ -34,8 +34,8 @@ public sealed class S12_OperatorRestartTests
         await ns.WaitForPhaseAsync("bad", CanaryPhase.Initialized);
         await ns.SetImageAsync("good", TestNamespace.Image1);
         await ns.PatchTemplateAsync("bad", new Dictionary<string, string?> { ["simulator.flagger.app/error-rate"] = "0.3" }, TestNamespace.Image1);
-        await ns.WaitForCanaryAsync("good", c => c.Status?.Phase == "Progressing" && c.Status.CanaryWeight >= 10, "good: weight 10");
-        await ns.WaitForCanaryAsync("bad", c => c.Status?.Phase == "Progressing" && c.Status.CanaryWeight >= 10, "bad: weight 10");
+        await ns.WaitForCanaryAsync("good", c => c.Status?.Phase == "Progressing" && c.Status.CanaryWeight >= 5, "good: weight 5");
+        await ns.WaitForCanaryAsync("bad", c => c.Status?.Phase == "Progressing" && c.Status.CanaryWeight >= 5, "bad: weight 5");
 
         await owned.StopRuntimeAsync(TestContext.Current.CancellationToken);
         var goodMidway = (await ns.CanaryAsync("good"))!.Status!;
