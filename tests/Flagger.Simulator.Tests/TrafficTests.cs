@@ -133,6 +133,27 @@ public sealed class TrafficTests(TrafficFixture fx) : IClassFixture<TrafficFixtu
     }
 
     [Fact]
+    public async Task The_only_destination_of_a_route_gets_all_its_traffic_even_with_weight_zero_as_in_flaggers_ab_routes()
+    {
+        await InstallIstioAsync();
+        var ns = await fx.NamespaceAsync("tr");
+        await WorkloadAsync(ns, "podinfo-primary", 0);
+        await WorkloadAsync(ns, "podinfo-canary", 0);
+        await ServiceAsync(ns, "podinfo", "podinfo-primary");
+        await VirtualServiceAsync(ns, """
+            [{"match":[{"headers":{"cookie":{"regex":"^(.*?;)?(type=insider)(;.*)?$"}}}],"route":[{"destination":{"host":"podinfo-primary"},"weight":0},{"destination":{"host":"podinfo-canary"},"weight":100}]},
+             {"route":[{"destination":{"host":"podinfo-primary"},"weight":0}]}]
+            """);
+        await SourceAsync(ns, 100, "cookie=type=insider:0.2");
+        await TickAsync(20);
+
+        // 1000 requests: the 200 with the cookie go to the canary, the other 800 to the primary.
+        var counts = await RequestsAsync(ns);
+        Assert.Equal(800, counts["podinfo-primary/200"]);
+        Assert.Equal(200, counts["podinfo-canary/200"]);
+    }
+
+    [Fact]
     public async Task Without_a_VirtualService_the_Service_selector_decides_and_error_rates_follow_the_template()
     {
         var ns = await fx.NamespaceAsync("tr");

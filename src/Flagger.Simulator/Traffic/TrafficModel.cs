@@ -228,7 +228,9 @@ internal sealed partial class TrafficModel
             }
 
             var destinations = (route["route"] as JsonArray ?? []).OfType<JsonObject>().ToList();
-            var weights = destinations.Select(d => Num(d["weight"]) ?? (destinations.Count == 1 ? 100 : 0)).ToList();
+            // Istio: the only destination of a route receives all of its traffic whatever its weight (Flagger's A/B
+            // default route is the primary alone with weight 0).
+            var weights = destinations.Select(d => destinations.Count == 1 ? 100 : Num(d["weight"]) ?? 0).ToList();
             var sum = weights.Sum();
             for (var i = 0; i < destinations.Count && sum > 0; i++)
             {

@@ -1,0 +1,1 @@
+[assembly: AssemblyFixture(typeof(Flagger.E2E.Environment.E2EEnvironment))]
