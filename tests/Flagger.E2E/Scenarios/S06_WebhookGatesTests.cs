@@ -55,6 +55,9 @@ public sealed class S06_WebhookGatesTests(E2EEnvironment environment)
 
         var waiting = await ns.WaitForPhaseAsync("podinfo", CanaryPhase.Waiting);
         await ns.WaitUntilAsync(async () => (await ns.EventMessagesAsync("podinfo")).Count(e => e == $"Halt podinfo.{ns.Name} advancement waiting for approval gate") >= 1, "the waiting-for-approval event");
+        await ns.WaitUntilAsync(
+            () => Task.FromResult(backend.Alerts.Bodies.Any(b => b.Contains($"podinfo.{ns.Name}", StringComparison.Ordinal) && b.Contains("Canary is waiting for approval.", StringComparison.Ordinal))),
+            "the waiting-for-approval alert");
         Assert.Equal(0, waiting.Status!.CanaryWeight ?? 0);
         Assert.Equal(TestNamespace.Image0, await ns.ImageOfAsync("podinfo-primary"));
         Assert.Equal(0, (await ns.DeploymentAsync("podinfo")).Spec.Replicas);
@@ -64,6 +67,7 @@ public sealed class S06_WebhookGatesTests(E2EEnvironment environment)
         await ns.WaitForPhaseAsync("podinfo", CanaryPhase.Succeeded);
         Assert.Equal(TestNamespace.Image1, await ns.ImageOfAsync("podinfo-primary"));
         Assert.Contains("Confirm-rollout check gate passed", await ns.EventMessagesAsync("podinfo"));
+        Assert.Contains(backend.Alerts.Bodies, b => b.Contains($"podinfo.{ns.Name}", StringComparison.Ordinal) && b.Contains("Canary analysis completed successfully, promotion finished.", StringComparison.Ordinal));
         ns.Report("6b manual gate");
     }
 }
