@@ -1,11 +1,8 @@
 namespace Flagger.Modules.Alerting;
 
 /// <summary>
-/// Settings of the alerting module (upstream flags of <c>cmd/flagger/main.go</c>), bound by
-/// <see cref="AlertingModule.AddAlertingModule"/> from section <c>Alerting</c>, the flag-style keys
-/// (<c>cluster-name</c>, <c>slack-url</c>, <c>slack-token</c>, <c>slack-proxy-url</c>, <c>slack-user</c>,
-/// <c>slack-channel</c>, <c>msteams-url</c>, <c>msteams-proxy-url</c>) and the env vars <c>SLACK_URL</c>,
-/// <c>SLACK_TOKEN</c>, <c>SLACK_PROXY_URL</c>, <c>MSTEAMS_URL</c>, <c>MSTEAMS_PROXY_URL</c>, which win when non-empty.
+/// Settings of the alerting module: upstream's flags of <c>cmd/flagger/main.go</c> (<c>-cluster-name</c>,
+/// <c>-slack-*</c>, <c>-msteams-*</c>) and their env vars, which the runtime maps onto these properties.
 /// </summary>
 public sealed class AlertingOptions
 {
