@@ -80,7 +80,14 @@ internal sealed class RuntimeFixture : IAsyncDisposable
     public async Task<Canary?> GetCanaryAsync(string name)
     {
         var generic = new GenericClient(Client, FlaggerApi.Group, FlaggerApi.Version, Canary.KubePlural, disposeClient: false);
-        return await generic.ReadNamespacedAsync<Canary>("test", name, TestContext.Current.CancellationToken);
+        try
+        {
+            return await generic.ReadNamespacedAsync<Canary>("test", name, TestContext.Current.CancellationToken);
+        }
+        catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
     }
 
     /// <summary>Waits (bounded) for the canary to reach <paramref name="phase"/>; fails with the phases seen on the way.</summary>
