@@ -37,7 +37,7 @@ internal sealed partial class RolloutController(
             {
                 await WaitForLeadershipAsync(stoppingToken);
                 using var term = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, leadership.Token);
-                var scheduler = new CanaryScheduler(reconciler.StepAsync, options.Value.MaxConcurrentSteps, time, logger);
+                var scheduler = new CanaryScheduler(reconciler.StepAsync, options.Value.MaxConcurrentSteps, time, logger, metrics.ObserveStepLateness);
                 _scheduler = scheduler;
                 foreach (var canary in cache.List<Canary>())
                 {

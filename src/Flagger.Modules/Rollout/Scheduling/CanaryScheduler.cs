@@ -12,11 +12,13 @@ namespace Flagger.Modules.Rollout.Scheduling;
 /// <param name="maxConcurrentSteps">How many steps may run at once.</param>
 /// <param name="time">The clock.</param>
 /// <param name="logger">Where failed steps are logged.</param>
+/// <param name="lateness">Told, for every interval step, how long after its due time it started (null: not measured).</param>
 internal sealed partial class CanaryScheduler(
     Func<CanaryKey, StepTrigger, CancellationToken, Task<TimeSpan?>> runStep,
     int maxConcurrentSteps,
     TimeProvider time,
-    ILogger logger)
+    ILogger logger,
+    Action<TimeSpan>? lateness = null)
 {
     private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(10);
 
@@ -85,7 +87,7 @@ internal sealed partial class CanaryScheduler(
                 {
                     await _slots.WaitAsync(cancellationToken);
                     inFlight.RemoveAll(t => t.IsCompleted);
-                    inFlight.Add(RunOneAsync(due.Key, due.Trigger, cancellationToken));
+                    inFlight.Add(RunOneAsync(due.Key, due.Trigger, due.Due, cancellationToken));
                     continue;
                 }
 
@@ -104,7 +106,7 @@ internal sealed partial class CanaryScheduler(
         await Task.WhenAll(inFlight);
     }
 
-    private ((CanaryKey Key, StepTrigger Trigger)? Due, TimeSpan? Delay) TakeDue()
+    private ((CanaryKey Key, StepTrigger Trigger, DateTimeOffset Due)? Due, TimeSpan? Delay) TakeDue()
     {
         lock (_lock)
         {
@@ -127,18 +129,23 @@ internal sealed partial class CanaryScheduler(
                 entry.Running = true;
                 var trigger = entry.IntervalDue <= now ? StepTrigger.Interval : StepTrigger.Wake;
                 entry.WakeRequested = false;
-                return ((key, trigger), null);
+                return ((key, trigger, entry.IntervalDue), null);
             }
 
             return (null, null);
         }
     }
 
-    private async Task RunOneAsync(CanaryKey key, StepTrigger trigger, CancellationToken cancellationToken)
+    private async Task RunOneAsync(CanaryKey key, StepTrigger trigger, DateTimeOffset due, CancellationToken cancellationToken)
     {
         // Leave the scheduler loop before running the step.
         await Task.Yield();
         Interlocked.Increment(ref _stepsStarted);
+        if (trigger == StepTrigger.Interval)
+        {
+            lateness?.Invoke(time.GetUtcNow() - due);
+        }
+
         TimeSpan? next;
         try
         {
