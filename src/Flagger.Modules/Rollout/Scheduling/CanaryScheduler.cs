@@ -147,9 +147,11 @@ internal sealed partial class CanaryScheduler(
         }
 
         TimeSpan? next;
+        Log.StepStarted(logger, key.ToString(), trigger);
         try
         {
             next = await runStep(key, trigger, cancellationToken);
+            Log.StepFinished(logger, key.ToString(), next);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -199,6 +201,12 @@ internal sealed partial class CanaryScheduler(
 
     private static partial class Log
     {
+        [LoggerMessage(Level = LogLevel.Debug, Message = "Step of canary {Canary} ({Trigger}) started")]
+        public static partial void StepStarted(ILogger logger, string canary, StepTrigger trigger);
+
+        [LoggerMessage(Level = LogLevel.Debug, Message = "Step of canary {Canary} finished; next interval step in {Next}")]
+        public static partial void StepFinished(ILogger logger, string canary, TimeSpan? next);
+
         [LoggerMessage(Level = LogLevel.Error, Message = "Step of canary {Canary} failed; retrying in 10s")]
         public static partial void StepFailed(ILogger logger, string canary, Exception exception);
     }
