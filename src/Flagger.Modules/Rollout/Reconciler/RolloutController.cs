@@ -101,6 +101,7 @@ internal sealed partial class RolloutController(
         var key = new CanaryKey(change.Namespace, change.Name);
         if (change.Type == WatchEventType.Deleted)
         {
+            Log.Deleted(logger, key.ToString());
             scheduler.Remove(key);
             if (_seen.TryRemove(key, out var last))
             {
@@ -146,6 +147,9 @@ internal sealed partial class RolloutController(
 
     private static partial class Log
     {
+        [LoggerMessage(Level = LogLevel.Debug, Message = "Canary {Canary} deleted: no longer scheduled")]
+        public static partial void Deleted(ILogger logger, string canary);
+
         [LoggerMessage(Level = LogLevel.Information, Message = "Leading: stepping {Count} canaries")]
         public static partial void Started(ILogger logger, int count);
     }

@@ -91,6 +91,7 @@ internal sealed partial class CanaryScheduler(
                     continue;
                 }
 
+                Log.Idle(logger, delay, _entries.Count);
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 var signalled = _signal.WaitAsync(wait.Token);
                 var timer = delay is { } d ? Task.Delay(d, time, wait.Token) : Task.Delay(Timeout.Infinite, wait.Token);
@@ -201,6 +202,9 @@ internal sealed partial class CanaryScheduler(
 
     private static partial class Log
     {
+        [LoggerMessage(Level = LogLevel.Debug, Message = "Scheduler idle: next step due in {Delay} ({Count} canaries)")]
+        public static partial void Idle(ILogger logger, TimeSpan? delay, int count);
+
         [LoggerMessage(Level = LogLevel.Debug, Message = "Step of canary {Canary} ({Trigger}) started")]
         public static partial void StepStarted(ILogger logger, string canary, StepTrigger trigger);
 
