@@ -80,7 +80,14 @@ internal sealed class RuntimeFixture : IAsyncDisposable
     public async Task<Canary?> GetCanaryAsync(string name)
     {
         var generic = new GenericClient(Client, FlaggerApi.Group, FlaggerApi.Version, Canary.KubePlural, disposeClient: false);
-        return await generic.ReadNamespacedAsync<Canary>("test", name, TestContext.Current.CancellationToken);
+        try
+        {
+            return await generic.ReadNamespacedAsync<Canary>("test", name, TestContext.Current.CancellationToken);
+        }
+        catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
     }
 
     /// <summary>Waits (bounded) for the canary to reach <paramref name="phase"/>; fails with the phases seen on the way.</summary>
@@ -113,6 +120,68 @@ internal sealed class RuntimeFixture : IAsyncDisposable
         Assert.Fail($"canary {name} did not reach {phase} within {timeoutSeconds}s; phases seen: {string.Join(" → ", seen)}; " +
             $"status: {KubernetesJson.Serialize(last?.Status)}; workloads: {workloads}; events: {string.Join(" | ", events)}");
         return null!;
+    }
+
+    /// <summary>Reads the Istio VirtualService (null when absent).</summary>
+    public async Task<Flagger.Modules.Routing.Istio.VirtualService?> GetVirtualServiceAsync(string name)
+    {
+        var client = new GenericClient(Client, "networking.istio.io", "v1beta1", "virtualservices", disposeClient: false);
+        try
+        {
+            return await client.ReadNamespacedAsync<Flagger.Modules.Routing.Istio.VirtualService>("test", name, TestContext.Current.CancellationToken);
+        }
+        catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Patches the canary with a JSON merge patch.</summary>
+    public async Task PatchCanaryAsync(string name, object patch)
+    {
+        var generic = new GenericClient(Client, FlaggerApi.Group, FlaggerApi.Version, Canary.KubePlural, disposeClient: false);
+        await generic.PatchNamespacedAsync<Canary>(new V1Patch(System.Text.Json.JsonSerializer.Serialize(patch), V1Patch.PatchType.MergePatch), "test", name, TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>
+    /// Samples <paramref name="sample"/> every 100 ms until the canary reaches <paramref name="phase"/>; returns the
+    /// samples taken together with the canary status at that moment, in order.
+    /// </summary>
+    public async Task<List<(CanaryStatus? Status, T Sample)>> SampleUntilPhaseAsync<T>(string name, CanaryPhase phase, Func<Task<T>> sample, int timeoutSeconds = 120)
+    {
+        var samples = new List<(CanaryStatus?, T)>();
+        var deadline = DateTime.UtcNow.AddSeconds(timeoutSeconds);
+        while (DateTime.UtcNow < deadline)
+        {
+            var canary = await GetCanaryAsync(name);
+            samples.Add((canary?.Status, await sample()));
+            if (canary?.Status?.Phase == phase.ToString())
+            {
+                return samples;
+            }
+
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+
+        await WaitForPhaseAsync(name, phase, timeoutSeconds: 1);
+        return samples;
+    }
+
+    /// <summary>Polls (bounded) until <paramref name="condition"/> holds; fails with <paramref name="what"/> otherwise.</summary>
+    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what, int timeoutSeconds = 60)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(timeoutSeconds);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await condition())
+            {
+                return;
+            }
+
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Fail($"not reached within {timeoutSeconds}s: {what}");
     }
 
     public async Task<List<string>> EventMessagesAsync()

@@ -39,7 +39,7 @@ internal sealed partial class RolloutController(
             {
                 await WaitForLeadershipAsync(stoppingToken);
                 using var term = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, leadership.Token);
-                var scheduler = new CanaryScheduler(reconciler.StepAsync, options.Value.MaxConcurrentSteps, time, logger);
+                var scheduler = new CanaryScheduler(reconciler.StepAsync, options.Value.MaxConcurrentSteps, time, logger, metrics.ObserveStepLateness);
                 _scheduler = scheduler;
                 foreach (var canary in cache.List<Canary>())
                 {
@@ -103,6 +103,7 @@ internal sealed partial class RolloutController(
         var key = new CanaryKey(change.Namespace, change.Name);
         if (change.Type == WatchEventType.Deleted)
         {
+            Log.Deleted(logger, key.ToString());
             scheduler.Remove(key);
             if (_seen.TryRemove(key, out var last))
             {
@@ -148,6 +149,9 @@ internal sealed partial class RolloutController(
 
     private static partial class Log
     {
+        [LoggerMessage(Level = LogLevel.Debug, Message = "Canary {Canary} deleted: no longer scheduled")]
+        public static partial void Deleted(ILogger logger, string canary);
+
         [LoggerMessage(Level = LogLevel.Information, Message = "Leading: stepping {Count} canaries")]
         public static partial void Started(ILogger logger, int count);
     }

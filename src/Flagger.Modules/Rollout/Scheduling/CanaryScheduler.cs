@@ -12,11 +12,13 @@ namespace Flagger.Modules.Rollout.Scheduling;
 /// <param name="maxConcurrentSteps">How many steps may run at once.</param>
 /// <param name="time">The clock.</param>
 /// <param name="logger">Where failed steps are logged.</param>
+/// <param name="lateness">Told, for every interval step, how long after its due time it started (null: not measured).</param>
 internal sealed partial class CanaryScheduler(
     Func<CanaryKey, StepTrigger, CancellationToken, Task<TimeSpan?>> runStep,
     int maxConcurrentSteps,
     TimeProvider time,
-    ILogger logger)
+    ILogger logger,
+    Action<TimeSpan>? lateness = null)
 {
     private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(10);
 
@@ -85,10 +87,11 @@ internal sealed partial class CanaryScheduler(
                 {
                     await _slots.WaitAsync(cancellationToken);
                     inFlight.RemoveAll(t => t.IsCompleted);
-                    inFlight.Add(RunOneAsync(due.Key, due.Trigger, cancellationToken));
+                    inFlight.Add(RunOneAsync(due.Key, due.Trigger, due.Due, cancellationToken));
                     continue;
                 }
 
+                Log.Idle(logger, delay, _entries.Count);
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 var signalled = _signal.WaitAsync(wait.Token);
                 var timer = delay is { } d ? Task.Delay(d, time, wait.Token) : Task.Delay(Timeout.Infinite, wait.Token);
@@ -104,7 +107,7 @@ internal sealed partial class CanaryScheduler(
         await Task.WhenAll(inFlight);
     }
 
-    private ((CanaryKey Key, StepTrigger Trigger)? Due, TimeSpan? Delay) TakeDue()
+    private ((CanaryKey Key, StepTrigger Trigger, DateTimeOffset Due)? Due, TimeSpan? Delay) TakeDue()
     {
         lock (_lock)
         {
@@ -127,22 +130,29 @@ internal sealed partial class CanaryScheduler(
                 entry.Running = true;
                 var trigger = entry.IntervalDue <= now ? StepTrigger.Interval : StepTrigger.Wake;
                 entry.WakeRequested = false;
-                return ((key, trigger), null);
+                return ((key, trigger, entry.IntervalDue), null);
             }
 
             return (null, null);
         }
     }
 
-    private async Task RunOneAsync(CanaryKey key, StepTrigger trigger, CancellationToken cancellationToken)
+    private async Task RunOneAsync(CanaryKey key, StepTrigger trigger, DateTimeOffset due, CancellationToken cancellationToken)
     {
         // Leave the scheduler loop before running the step.
         await Task.Yield();
         Interlocked.Increment(ref _stepsStarted);
+        if (trigger == StepTrigger.Interval)
+        {
+            lateness?.Invoke(time.GetUtcNow() - due);
+        }
+
         TimeSpan? next;
+        Log.StepStarted(logger, key.ToString(), trigger);
         try
         {
             next = await runStep(key, trigger, cancellationToken);
+            Log.StepFinished(logger, key.ToString(), next);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -192,6 +202,15 @@ internal sealed partial class CanaryScheduler(
 
     private static partial class Log
     {
+        [LoggerMessage(Level = LogLevel.Debug, Message = "Scheduler idle: next step due in {Delay} ({Count} canaries)")]
+        public static partial void Idle(ILogger logger, TimeSpan? delay, int count);
+
+        [LoggerMessage(Level = LogLevel.Debug, Message = "Step of canary {Canary} ({Trigger}) started")]
+        public static partial void StepStarted(ILogger logger, string canary, StepTrigger trigger);
+
+        [LoggerMessage(Level = LogLevel.Debug, Message = "Step of canary {Canary} finished; next interval step in {Next}")]
+        public static partial void StepFinished(ILogger logger, string canary, TimeSpan? next);
+
         [LoggerMessage(Level = LogLevel.Error, Message = "Step of canary {Canary} failed; retrying in 10s")]
         public static partial void StepFailed(ILogger logger, string canary, Exception exception);
     }

@@ -271,7 +271,8 @@ internal sealed class CanaryStateMachine(string defaultProvider = "istio")
                     return Finish("waiting for the canary");
                 case Readiness.DeadlineExceeded:
                     var message = _obs.Canary.Message ?? $"{TargetNs} progress deadline exceeded";
-                    Warn(message);
+                    // upstream: pkg/controller/scheduler.go — "Rolling back <name>.<ns> progress deadline exceeded <err>"
+                    Warn($"Rolling back {NameNs} progress deadline exceeded {message}");
                     Alert(AlertSeverity.Error, $"Progress deadline exceeded {message}", withMetadata: false);
                     Rollback();
                     return Finish("canary progress deadline exceeded, rolled back");

@@ -18,6 +18,7 @@ public sealed class FlaggerMetrics
     private readonly Gauge _metricAnalysis;
     private readonly Counter _successes;
     private readonly Counter _failures;
+    private readonly Histogram _stepLateness;
 
     /// <summary>Creates the instruments in <paramref name="registry"/> (the default registry when null).</summary>
     public FlaggerMetrics(CollectorRegistry? registry = null)
@@ -31,6 +32,9 @@ public sealed class FlaggerMetrics
         _metricAnalysis = factory.CreateGauge("flagger_canary_metric_analysis", "Last canary analysis result per metric", "name", "namespace", "metric");
         _successes = factory.CreateCounter("flagger_canary_successes_total", "Total number of canary successes", "name", "namespace", "deployment_strategy", "analysis_status");
         _failures = factory.CreateCounter("flagger_canary_failures_total", "Total number of canary failures", "name", "namespace", "deployment_strategy", "analysis_status");
+        // Ours, not upstream's: how late interval steps start compared to their due time (scheduler health).
+        _stepLateness = factory.CreateHistogram("flagger_step_lateness_seconds", "Seconds an interval step of a canary started after its due time (Flagger for .NET; not an upstream series).",
+            new HistogramConfiguration { Buckets = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
     }
 
     public void SetInfo(string version, string meshProvider) => _info.WithLabels(version, meshProvider).Set(1);
@@ -63,6 +67,9 @@ public sealed class FlaggerMetrics
 
     public void IncFailures(string target, string @namespace, string strategy, bool analysisSkipped) =>
         _failures.WithLabels(target, @namespace, strategy, analysisSkipped ? "skipped" : "completed").Inc();
+
+    /// <summary>Records how late an interval step started compared to its due time (<c>flagger_step_lateness_seconds</c>, ours).</summary>
+    public void ObserveStepLateness(TimeSpan lateness) => _stepLateness.Observe(Math.Max(0, lateness.TotalSeconds));
 
     /// <summary>Removes every series of one canary, so dashboards do not show deleted canaries forever.</summary>
     public void RemoveCanary(string canary, string target, string @namespace)

@@ -20,6 +20,8 @@ public sealed class CanarySchedulerTests : IAsyncDisposable
 
     public CanarySchedulerTests() => _behaviour = (_, _) => Task.FromResult<TimeSpan?>(Interval);
 
+    private readonly ConcurrentQueue<TimeSpan> _lateness = new();
+
     private CanaryScheduler Start(int concurrency = 4)
     {
         _scheduler = new CanaryScheduler(
@@ -28,7 +30,7 @@ public sealed class CanarySchedulerTests : IAsyncDisposable
                 _steps.Enqueue((key, trigger, _time.GetUtcNow()));
                 return await _behaviour(key, trigger);
             },
-            concurrency, _time, NullLogger.Instance);
+            concurrency, _time, NullLogger.Instance, _lateness.Enqueue);
         _running = Task.Run(() => _scheduler.RunAsync(_stop.Token));
         return _scheduler;
     }
@@ -73,6 +75,22 @@ public sealed class CanarySchedulerTests : IAsyncDisposable
         Assert.Equal(2, steps.Count);
         Assert.All(steps, s => Assert.Equal(StepTrigger.Interval, s.Trigger));
         Assert.Equal(Interval, steps[1].At - steps[0].At);
+    }
+
+    [Fact]
+    public async Task Interval_steps_report_how_late_they_started_and_wakes_report_nothing()
+    {
+        var scheduler = Start();
+        scheduler.Wake(A);
+        await StepsAsync(1);
+        scheduler.Wake(A);
+        await StepsAsync(2);
+
+        // The clock jumps past the due time: the step starts 3s late.
+        await AdvanceAsync(Interval + TimeSpan.FromSeconds(3));
+        await StepsAsync(3);
+
+        Assert.Equal([TimeSpan.Zero, TimeSpan.FromSeconds(3)], _lateness.ToArray());
     }
 
     [Fact]

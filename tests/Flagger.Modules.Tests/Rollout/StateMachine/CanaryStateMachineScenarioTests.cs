@@ -259,6 +259,7 @@ public sealed class CanaryStateMachineScenarioTests
         Assert.Equal(CanaryPhase.Failed, world.Phase);
         Assert.Equal((new RouteObservation(100, 0, false), ScaleState.Zero), (world.Routes, world.CanaryScale));
         Assert.Contains(world.History[^1].Alerts, a => a.Message == "Progress deadline exceeded podinfo.test progress deadline exceeded");
+        Assert.Contains("Rolling back " + NameNs + " progress deadline exceeded podinfo.test progress deadline exceeded", world.AllEvents);
 
         world.CanaryOverride = null;
         world.Step();

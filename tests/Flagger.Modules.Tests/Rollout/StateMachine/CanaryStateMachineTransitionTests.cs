@@ -290,7 +290,7 @@ public sealed class CanaryStateMachineTransitionTests
             d =>
             {
                 Assert.Equal(CanaryPhase.Failed, d.S().Phase());
-                Assert.Equal(["podinfo.test progress deadline exceeded", "Canary failed! Scaling down " + NameNs], d.Warnings());
+                Assert.Equal(["Rolling back " + NameNs + " progress deadline exceeded podinfo.test progress deadline exceeded", "Canary failed! Scaling down " + NameNs], d.Warnings());
                 Assert.Equal([new SendAlert(AlertSeverity.Error, "Progress deadline exceeded podinfo.test progress deadline exceeded", false)], d.Alerts);
             }),
 
