@@ -25,6 +25,7 @@ internal sealed partial class RolloutController(
     TimeProvider time,
     ILogger<RolloutController> logger) : BackgroundService
 {
+    private static readonly TimeSpan ResyncInterval = TimeSpan.FromSeconds(10);
     private readonly ConcurrentDictionary<CanaryKey, (long Generation, string Target)> _seen = new();
     private CanaryScheduler? _scheduler;
 
@@ -49,13 +50,30 @@ internal sealed partial class RolloutController(
 
                 UpdateTotals();
                 Log.Started(logger, cache.List<Canary>().Count);
-                await scheduler.RunAsync(term.Token);
+                await Task.WhenAll(scheduler.RunAsync(term.Token), ResyncAsync(scheduler, term.Token));
                 _scheduler = null;
             }
         }
         finally
         {
             cache.Changed -= OnChange;
+        }
+    }
+
+    // upstream: scheduleCanaries every -control-loop-interval (10s). Watch events do the real work; this only repairs.
+    private async Task ResyncAsync(CanaryScheduler scheduler, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(ResyncInterval, time, cancellationToken);
+                scheduler.Resync(cache.List<Canary>().Select(Key).ToHashSet());
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Leadership ended or shutting down.
         }
     }
 

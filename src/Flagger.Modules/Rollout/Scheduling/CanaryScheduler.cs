@@ -22,6 +22,12 @@ internal sealed partial class CanaryScheduler(
 {
     private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(10);
 
+    // Every external call of a step has its own timeout; this bounds the whole step so one can never hold a canary.
+    private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(5);
+
+    // How late a queued step may be before a resync treats it as lost and queues it again.
+    private static readonly TimeSpan Overdue = TimeSpan.FromSeconds(5);
+
     private readonly Lock _lock = new();
     private readonly PriorityQueue<CanaryKey, DateTimeOffset> _queue = new();
     private readonly Dictionary<CanaryKey, Entry> _entries = [];
@@ -72,6 +78,44 @@ internal sealed partial class CanaryScheduler(
         {
             _entries.Remove(key);
         }
+    }
+
+    /// <summary>
+    /// Reconciles the scheduler with the canaries that exist (upstream's periodic <c>scheduleCanaries</c>): unknown
+    /// canaries are added, vanished ones dropped, and a canary whose queued step is long overdue is queued again.
+    /// </summary>
+    /// <returns>How many canaries were added or queued again.</returns>
+    public int Resync(IReadOnlyCollection<CanaryKey> existing)
+    {
+        var repaired = 0;
+        lock (_lock)
+        {
+            var now = time.GetUtcNow();
+            foreach (var key in _entries.Keys.Where(k => !existing.Contains(k)).ToList())
+            {
+                _entries.Remove(key);
+            }
+
+            foreach (var key in existing)
+            {
+                if (!_entries.TryGetValue(key, out var entry))
+                {
+                    entry = new Entry { IntervalDue = now };
+                    _entries[key] = entry;
+                    Enqueue(key, entry, now);
+                    repaired++;
+                }
+                else if (!entry.Running && now - entry.QueuedAt > Overdue)
+                {
+                    Log.Requeued(logger, key.ToString(), now - entry.QueuedAt);
+                    Enqueue(key, entry, now);
+                    repaired++;
+                }
+            }
+        }
+
+        _signal.Release();
+        return repaired;
     }
 
     /// <summary>Runs the queue until cancelled; in-flight steps are awaited before returning.</summary>
@@ -142,21 +186,28 @@ internal sealed partial class CanaryScheduler(
         // Leave the scheduler loop before running the step.
         await Task.Yield();
         Interlocked.Increment(ref _stepsStarted);
-        if (trigger == StepTrigger.Interval)
-        {
-            lateness?.Invoke(time.GetUtcNow() - due);
-        }
-
         TimeSpan? next;
-        Log.StepStarted(logger, key.ToString(), trigger);
+        using var stepTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        stepTimeout.CancelAfter(StepTimeout);
         try
         {
-            next = await runStep(key, trigger, cancellationToken);
+            if (trigger == StepTrigger.Interval)
+            {
+                lateness?.Invoke(time.GetUtcNow() - due);
+            }
+
+            Log.StepStarted(logger, key.ToString(), trigger);
+            next = await runStep(key, trigger, stepTimeout.Token);
             Log.StepFinished(logger, key.ToString(), next);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             next = null;
+        }
+        catch (OperationCanceledException) when (stepTimeout.IsCancellationRequested)
+        {
+            Log.StepTimedOut(logger, key.ToString(), StepTimeout.TotalSeconds);
+            next = RetryAfterFailure;
         }
         catch (Exception e)
         {
@@ -210,6 +261,12 @@ internal sealed partial class CanaryScheduler(
 
         [LoggerMessage(Level = LogLevel.Debug, Message = "Step of canary {Canary} finished; next interval step in {Next}")]
         public static partial void StepFinished(ILogger logger, string canary, TimeSpan? next);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "Step of canary {Canary} did not finish within {Seconds}s; cancelled, retrying in 10s")]
+        public static partial void StepTimedOut(ILogger logger, string canary, double seconds);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Step of canary {Canary} was {Overdue} overdue; queued again")]
+        public static partial void Requeued(ILogger logger, string canary, TimeSpan overdue);
 
         [LoggerMessage(Level = LogLevel.Error, Message = "Step of canary {Canary} failed; retrying in 10s")]
         public static partial void StepFailed(ILogger logger, string canary, Exception exception);

@@ -174,6 +174,30 @@ public sealed class CanarySchedulerTests : IAsyncDisposable
         Assert.Single(await SettledStepsAsync());
     }
 
+    [Fact]
+    public async Task Resync_adds_canaries_it_did_not_know_and_drops_those_that_no_longer_exist()
+    {
+        var scheduler = Start();
+
+        Assert.Equal(1, scheduler.Resync(new HashSet<CanaryKey> { A }));
+        Assert.Single(await StepsAsync(1));
+
+        Assert.Equal(0, scheduler.Resync(new HashSet<CanaryKey>()));
+        await AdvanceAsync(Interval);
+        Assert.Single(await SettledStepsAsync());
+    }
+
+    [Fact]
+    public async Task Resync_leaves_a_healthy_schedule_alone()
+    {
+        var scheduler = Start();
+        scheduler.Wake(A);
+        await StepsAsync(1);
+
+        Assert.Equal(0, scheduler.Resync(new HashSet<CanaryKey> { A }));
+        Assert.Single(await SettledStepsAsync());
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
