@@ -9,98 +9,64 @@ namespace Flagger.Modules.Workloads;
 
 /// <summary>Deployment targets: <c>&lt;target&gt;-primary</c> Deployment, replicas-based scaling, Deployment readiness.</summary>
 // upstream: pkg/canary/deployment_controller.go, deployment_ready.go, deployment_status.go
-internal sealed partial class DeploymentController(
+internal sealed class DeploymentController(
     IKubeCache cache,
     IKubeWriter writer,
     ConfigTracker configs,
     IPrimaryScaler scaler,
     WorkloadOptions options,
     TimeProvider time,
-    ILogger logger) : ITargetController
+    ILogger logger) : PodWorkloadController<V1Deployment>(cache, writer, configs, scaler, options, time, logger)
 {
-    public string Kind => "Deployment";
+    public override string Kind => "Deployment";
 
-    public Task<TargetMetadata> GetMetadataAsync(Canary canary, CancellationToken cancellationToken)
-    {
-        var target = GetTarget(canary);
-        var (label, value) = SelectorLabel(target);
-        var ports = canary.Spec.Service?.PortDiscovery == true
-            ? PortDiscovery.Discover(canary.Spec.Service, target.Spec.Template?.Spec?.Containers)
-            : new Dictionary<string, int>();
-        return Task.FromResult(new TargetMetadata(label, value, ports));
-    }
+    protected override V1PodTemplateSpec? Template(V1Deployment workload) => workload.Spec?.Template;
 
-    public async Task<Readiness> InitializeAsync(Canary canary, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await CreatePrimaryAsync(canary, cancellationToken);
-        }
-        catch (WorkloadException e)
-        {
-            throw new WorkloadException($"createPrimaryDeployment failed: {e.Message}", e);
-        }
+    protected override V1LabelSelector? Selector(V1Deployment workload) => workload.Spec?.Selector;
 
-        return CanaryFacts.IsInitializing(canary) && !CanaryFacts.SkipAnalysis(canary)
-            ? await IsPrimaryReadyAsync(canary, cancellationToken)
-            : Readiness.Ready;
-    }
+    protected override string Hash(V1PodTemplateSpec? template) => RevisionHash.OfSnapshot(template);
 
-    public Task<Readiness> IsPrimaryReadyAsync(Canary canary, CancellationToken cancellationToken)
+    protected override V1Deployment BuildPrimary(Canary canary, V1Deployment target, PrimaryInputs inputs) =>
+        PrimaryWorkloads.CreateDeployment(canary, target, inputs);
+
+    public override Task<Readiness> IsPrimaryReadyAsync(Canary canary, CancellationToken cancellationToken)
     {
         var ns = CanaryFacts.Namespace(canary);
         var primaryName = CanaryFacts.PrimaryName(canary);
-        var primary = cache.Get<V1Deployment>(ns, primaryName);
+        var primary = Cache.Get<V1Deployment>(ns, primaryName);
         if (primary is null)
         {
             return Task.FromResult(new Readiness(ReadinessState.NotReady, NotFound(primaryName, ns)));
         }
 
-        var verdict = WorkloadReadiness.Deployment(primary, CanaryFacts.ProgressDeadlineSeconds(canary), CanaryFacts.PrimaryReadyThreshold(canary), time.GetUtcNow());
+        var verdict = WorkloadReadiness.Deployment(primary, CanaryFacts.ProgressDeadlineSeconds(canary), CanaryFacts.PrimaryReadyThreshold(canary), Time.GetUtcNow());
         return Task.FromResult(ToReadiness(verdict, $"{primaryName}.{ns} not ready: "));
     }
 
-    public Task<Readiness> IsCanaryReadyAsync(Canary canary, CancellationToken cancellationToken)
+    public override Task<Readiness> IsCanaryReadyAsync(Canary canary, CancellationToken cancellationToken)
     {
         var ns = CanaryFacts.Namespace(canary);
         var targetName = CanaryFacts.TargetName(canary);
-        var target = cache.Get<V1Deployment>(ns, targetName);
+        var target = Cache.Get<V1Deployment>(ns, targetName);
         if (target is null)
         {
             return Task.FromResult(new Readiness(ReadinessState.NotReady, NotFound(targetName, ns)));
         }
 
-        var verdict = WorkloadReadiness.Deployment(target, CanaryFacts.ProgressDeadlineSeconds(canary), CanaryFacts.CanaryReadyThreshold(canary), time.GetUtcNow());
+        var verdict = WorkloadReadiness.Deployment(target, CanaryFacts.ProgressDeadlineSeconds(canary), CanaryFacts.CanaryReadyThreshold(canary), Time.GetUtcNow());
         return Task.FromResult(ToReadiness(verdict, $"canary deployment {targetName}.{ns} not ready: "));
     }
 
-    public Task<TargetRevision> GetTargetRevisionAsync(Canary canary, CancellationToken cancellationToken)
-    {
-        var hash = RevisionHash.OfSnapshot(GetTarget(canary).Spec.Template);
-        return Task.FromResult(new TargetRevision(hash, RevisionHash.Evaluate(canary.Status, hash)));
-    }
-
-    public Task<string?> GetPrimaryRevisionAsync(Canary canary, CancellationToken cancellationToken) =>
-        Task.FromResult(cache.Get<V1Deployment>(CanaryFacts.Namespace(canary), CanaryFacts.PrimaryName(canary)) is { } primary
-            ? RevisionHash.OfSnapshot(primary.Spec.Template)
-            : null);
-
-    public Task<IReadOnlyDictionary<string, string>?> GetTrackedConfigsAsync(Canary canary, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyDictionary<string, string>?>(configs.GetConfigRefs(canary, GetTarget(canary).Spec.Template?.Spec));
-
-    public Task<bool> HaveDependenciesChangedAsync(Canary canary, CancellationToken cancellationToken) =>
-        Task.FromResult(configs.HasConfigChanged(canary, GetTarget(canary).Spec.Template?.Spec));
-
-    public async Task PromoteAsync(Canary canary, CancellationToken cancellationToken)
+    public override async Task PromoteAsync(Canary canary, CancellationToken cancellationToken)
     {
         var ns = CanaryFacts.Namespace(canary);
         var primaryName = CanaryFacts.PrimaryName(canary);
         var target = GetTarget(canary);
         var (label, value) = SelectorLabel(target);
-        var primary = cache.Get<V1Deployment>(ns, primaryName)
+        var primary = Cache.Get<V1Deployment>(ns, primaryName)
             ?? throw new WorkloadException($"updating deployment {primaryName}.{ns} template spec failed: {NotFound(primaryName, ns)}");
-        var tracked = configs.GetTargetConfigs(canary, target.Spec.Template?.Spec);
-        await configs.SyncPrimaryConfigsAsync(canary, tracked, cancellationToken);
+        var tracked = Configs.GetTargetConfigs(canary, target.Spec.Template?.Spec);
+        await Configs.SyncPrimaryConfigsAsync(canary, tracked, cancellationToken);
 
         var desired = PrimaryWorkloads.PromoteDeployment(canary, primary, target, Inputs(target, label, value, tracked));
         if (PrimaryWorkloads.UpToDate(desired.Metadata, desired.Spec, primary.Metadata, primary.Spec))
@@ -110,7 +76,7 @@ internal sealed partial class DeploymentController(
 
         try
         {
-            await writer.ReplaceAsync(desired, cancellationToken);
+            await Writer.ReplaceAsync(desired, cancellationToken);
         }
         catch (KubeApiException e)
         {
@@ -119,30 +85,21 @@ internal sealed partial class DeploymentController(
     }
 
     // upstream: deployment_controller.go ScaleToZero (merge patch replicas 0)
-    public Task ScaleToZeroAsync(Canary canary, CancellationToken cancellationToken) =>
+    public override Task ScaleToZeroAsync(Canary canary, CancellationToken cancellationToken) =>
         ScaleAsync(canary, GetTarget(canary), 0, (name, ns, _, err) => $"deployment {name}.{ns} patch query error: {err}", cancellationToken);
 
     // upstream: deployment_controller.go ScaleFromZero
-    public Task ScaleFromZeroAsync(Canary canary, CancellationToken cancellationToken)
+    public override Task ScaleFromZeroAsync(Canary canary, CancellationToken cancellationToken)
     {
         var target = GetTarget(canary);
         return ScaleAsync(canary, target, ScaleFromZeroReplicas(canary, target), (name, ns, n, err) => $"scaling up {name}.{ns} to {n} failed: {err}", cancellationToken);
     }
 
-    public Task ReconcilePrimaryScalerAsync(Canary canary, bool init, CancellationToken cancellationToken) =>
-        scaler.ReconcilePrimaryScalerAsync(canary, init, cancellationToken);
-
-    public Task PauseTargetScalerAsync(Canary canary, CancellationToken cancellationToken) =>
-        scaler.PauseTargetScalerAsync(canary, cancellationToken);
-
-    public Task ResumeTargetScalerAsync(Canary canary, CancellationToken cancellationToken) =>
-        scaler.ResumeTargetScalerAsync(canary, cancellationToken);
-
     // upstream: deployment_controller.go Finalize
-    public async Task FinalizeAsync(Canary canary, CancellationToken cancellationToken)
+    public override async Task FinalizeAsync(Canary canary, CancellationToken cancellationToken)
     {
         var target = GetTarget(canary);
-        var primary = cache.Get<V1Deployment>(CanaryFacts.Namespace(canary), CanaryFacts.PrimaryName(canary));
+        var primary = Cache.Get<V1Deployment>(CanaryFacts.Namespace(canary), CanaryFacts.PrimaryName(canary));
         if (primary is null)
         {
             await ScaleFromZeroAsync(canary, cancellationToken);
@@ -163,37 +120,11 @@ internal sealed partial class DeploymentController(
         {
             // without an autoscaler the canary gets the primary's replicas; a missing primary (upstream: an error, which
             // would block revertOnDeletion forever) counts as 1
-            var primary = cache.Get<V1Deployment>(CanaryFacts.Namespace(canary), CanaryFacts.PrimaryName(canary));
+            var primary = Cache.Get<V1Deployment>(CanaryFacts.Namespace(canary), CanaryFacts.PrimaryName(canary));
             return primary?.Spec.Replicas is > 0 ? primary.Spec.Replicas.Value : 1;
         }
 
-        return scaler.ScaleFromZeroReplicas(canary) ?? 1;
-    }
-
-    private async Task CreatePrimaryAsync(Canary canary, CancellationToken cancellationToken)
-    {
-        var ns = CanaryFacts.Namespace(canary);
-        var target = GetTarget(canary);
-        var (label, value) = SelectorLabel(target);
-        var primaryName = CanaryFacts.PrimaryName(canary);
-        if (cache.Get<V1Deployment>(ns, primaryName) is not null)
-        {
-            return;
-        }
-
-        var tracked = configs.GetTargetConfigs(canary, target.Spec.Template?.Spec);
-        await configs.SyncPrimaryConfigsAsync(canary, tracked, cancellationToken);
-        var primary = PrimaryWorkloads.CreateDeployment(canary, target, Inputs(target, label, value, tracked));
-        try
-        {
-            await writer.CreateAsync(primary, cancellationToken);
-        }
-        catch (KubeApiException e)
-        {
-            throw new WorkloadException($"creating deployment {primaryName}.{ns} failed: {e.Message}", e);
-        }
-
-        Log.PrimaryCreated(logger, primaryName, ns);
+        return Scaler.ScaleFromZeroReplicas(canary) ?? 1;
     }
 
     private async Task ScaleAsync(Canary canary, V1Deployment target, int replicas, Func<string, string, int, string, string> failure, CancellationToken cancellationToken)
@@ -206,7 +137,7 @@ internal sealed partial class DeploymentController(
         var ns = CanaryFacts.Namespace(canary);
         try
         {
-            await writer.PatchAsync<V1Deployment>(ns, target.Metadata.Name, new V1Patch($"{{\"spec\":{{\"replicas\":{replicas}}}}}", V1Patch.PatchType.MergePatch), cancellationToken);
+            await Writer.PatchAsync<V1Deployment>(ns, target.Metadata.Name, new V1Patch($"{{\"spec\":{{\"replicas\":{replicas}}}}}", V1Patch.PatchType.MergePatch), cancellationToken);
         }
         catch (KubeApiException e)
         {
@@ -214,39 +145,9 @@ internal sealed partial class DeploymentController(
         }
     }
 
-    private PrimaryInputs Inputs(V1Deployment target, string label, string value, IReadOnlyDictionary<string, TrackedConfig> tracked)
-    {
-        var trackedConfigs = tracked.ToDictionary(kv => kv.Key, kv => kv.Value.Checksum, StringComparer.Ordinal);
-        return new PrimaryInputs(
-            label,
-            value,
-            tracked.Keys.ToHashSet(StringComparer.Ordinal),
-            RevisionHash.FlaggerId(RevisionHash.OfSnapshot(target.Spec.Template), trackedConfigs),
-            options.EffectiveSelectorLabels,
-            options.IncludeLabelPrefix.ToList());
-    }
-
-    private V1Deployment GetTarget(Canary canary)
-    {
-        var ns = CanaryFacts.Namespace(canary);
-        var name = CanaryFacts.TargetName(canary);
-        return cache.Get<V1Deployment>(ns, name) ?? throw new WorkloadException(NotFound(name, ns));
-    }
-
-    private (string Label, string Value) SelectorLabel(V1Deployment target) =>
-        SelectorLabels.Detect(target.Spec.Selector?.MatchLabels, options.EffectiveSelectorLabels)
-        ?? throw new WorkloadException("getSelectorLabel failed: " + SelectorLabels.MissingMessage(
-            "deployment", target.Metadata.Name, target.Metadata.NamespaceProperty, options.EffectiveSelectorLabels));
-
-    private static string NotFound(string name, string ns) => $"deployment {name}.{ns} get query error: deployments.apps \"{name}\" not found";
 
     private static Readiness ToReadiness(ReadinessVerdict verdict, string prefix) => verdict.Error is null
         ? Readiness.Ready
         : new Readiness(verdict.Retriable ? ReadinessState.NotReady : ReadinessState.DeadlineExceeded, prefix + verdict.Error);
 
-    private static partial class Log
-    {
-        [LoggerMessage(Level = LogLevel.Information, Message = "Deployment {Name}.{Namespace} created")]
-        public static partial void PrimaryCreated(ILogger logger, string name, string @namespace);
-    }
 }
