@@ -1,3 +1,4 @@
+using Flagger.Modules.Shared.Providers;
 using k8s.Models;
 
 namespace Flagger.Modules.Shared.Crd;
@@ -96,7 +97,11 @@ public static class CanaryDefaults
             CanaryReadyThreshold: analysis?.CanaryReadyThreshold ?? ReadyThreshold,
             SessionAffinityMaxAge: GetSessionAffinityMaxAge(analysis?.SessionAffinity),
             Metrics: [.. (analysis?.Metrics ?? []).Select(m => new MetricSettings(m.Name ?? "", GetMetricInterval(m), GetMetricIntervalDuration(m), m))],
-            Webhooks: [.. (analysis?.Webhooks ?? []).Select(w => new WebhookSettings(w.Name ?? "", GetWebhookType(w), w.Url ?? "", GetWebhookTimeout(w), w.Retries ?? 0, w.MuteAlert ?? false, w.DisableTls ?? false, w))]);
+            Webhooks: [.. (analysis?.Webhooks ?? []).Select(w => new WebhookSettings(w.Name ?? "", GetWebhookType(w), w.Url ?? "", GetWebhookTimeout(w), w.Retries ?? 0, w.MuteAlert ?? false, w.DisableTls ?? false, w))],
+            SessionAffinity: analysis?.SessionAffinity,
+            HasMatch: analysis?.Match is { Count: > 0 },
+            HasAutoscaler: spec.AutoscalerRef is not null,
+            Capabilities: ProviderCatalog.Find(string.IsNullOrEmpty(spec.Provider) ? defaultProvider : spec.Provider));
     }
 
     /// <summary>The apex, primary and canary Service names: <c>service.name</c> (default <c>targetRef.name</c>), <c>-primary</c>, <c>-canary</c>.</summary>
@@ -222,6 +227,10 @@ public static class CanaryDefaults
 /// <param name="SessionAffinityMaxAge">Cookie max age in seconds, default 86400.</param>
 /// <param name="Metrics">Metrics with their interval defaulted to <c>1m</c>.</param>
 /// <param name="Webhooks">Webhooks with type and timeout defaulted.</param>
+/// <param name="SessionAffinity"><c>analysis.sessionAffinity</c> as written (null when absent).</param>
+/// <param name="HasMatch"><c>analysis.match</c> is not empty.</param>
+/// <param name="HasAutoscaler"><c>spec.autoscalerRef</c> is set.</param>
+/// <param name="Capabilities">The provider's catalog row, null when the provider is unknown (the validator reports it).</param>
 public sealed record CanarySettings(
     string Provider,
     string TargetName,
@@ -248,7 +257,15 @@ public sealed record CanarySettings(
     int CanaryReadyThreshold,
     int SessionAffinityMaxAge,
     IReadOnlyList<MetricSettings> Metrics,
-    IReadOnlyList<WebhookSettings> Webhooks);
+    IReadOnlyList<WebhookSettings> Webhooks,
+    SessionAffinity? SessionAffinity,
+    bool HasMatch,
+    bool HasAutoscaler,
+    RoutingProviderCapabilities? Capabilities)
+{
+    /// <summary><c>analysis.metrics</c> is not empty.</summary>
+    public bool HasMetrics => Metrics.Count > 0;
+}
 
 /// <summary>One metric with its interval defaulted.</summary>
 /// <param name="Name">Metric name (<c>request-success-rate</c> and <c>request-duration</c> are builtin).</param>

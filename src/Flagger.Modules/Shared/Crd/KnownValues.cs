@@ -2,17 +2,11 @@ namespace Flagger.Modules.Shared.Crd;
 
 /// <summary>
 /// The closed vocabularies of the <c>flagger.app/v1beta1</c> CRDs (the enums of upstream's
-/// <c>artifacts/flagger/crd.yaml</c>), used by <see cref="Validation.CanaryValidator"/> and by provider factories.
+/// <c>artifacts/flagger/crd.yaml</c>), used by <see cref="Validation.CanaryValidator"/> and by provider factories. Routing providers live in
+/// <see cref="Providers.ProviderCatalog"/>.
 /// </summary>
 public static class KnownValues
 {
-    /// <summary>Values of <c>Canary.spec.provider</c> accepted by the CRD.</summary>
-    public static readonly IReadOnlyList<string> MeshProviders =
-    [
-        "apisix", "appmesh", "appmesh:v1beta2", "contour", "gatewayapi:v1", "gatewayapi:v1beta1", "gloo", "istio", "knative",
-        "kubernetes", "kuma", "linkerd", "nginx", "osm", "skipper", "smi:v1alpha1", "smi:v1alpha2", "smi:v1alpha3", "traefik",
-    ];
-
     /// <summary>Values of <c>MetricTemplate.spec.provider.type</c>.</summary>
     public static readonly IReadOnlyList<string> MetricProviderTypes =
     [
@@ -44,21 +38,4 @@ public static class KnownValues
 
     /// <summary>The <c>apiVersion</c> that turns a <c>Service</c> target into a Knative Service.</summary>
     public const string KnativeServiceApiVersion = "serving.knative.dev/v1";
-
-    /// <summary>
-    /// Whether <paramref name="provider"/> names a routing provider we know, including the form only the global
-    /// <c>-mesh-provider</c> flag can carry: <c>smi:&lt;version&gt;:&lt;mesh&gt;</c>. Unversioned <c>gatewayapi</c> and
-    /// <c>smi</c> are unknown (upstream silently fell back to Istio for them; we report them).
-    /// </summary>
-    // upstream: pkg/router/factory.go, MeshRouter switch
-    public static bool IsKnownMeshProvider(string provider)
-    {
-        if (MeshProviders.Contains(provider))
-        {
-            return true;
-        }
-
-        var parts = provider.Split(':');
-        return parts.Length == 3 && parts[0] == "smi" && MeshProviders.Contains($"smi:{parts[1]}") && parts[2].Length > 0;
-    }
 }

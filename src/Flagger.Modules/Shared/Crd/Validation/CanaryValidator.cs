@@ -1,4 +1,5 @@
 using System.Globalization;
+using Flagger.Modules.Shared.Providers;
 
 namespace Flagger.Modules.Shared.Crd.Validation;
 
@@ -16,8 +17,9 @@ namespace Flagger.Modules.Shared.Crd.Validation;
 // the other rules turn upstream's run-time failures and silent fallbacks into errors the user sees up front.
 public static class CanaryValidator
 {
-    private static readonly string[] MirrorProviders = ["istio", "gatewayapi:v1", "gatewayapi:v1beta1"];
-    private static readonly string[] SessionAffinityProviders = ["istio", "gatewayapi:v1", "gatewayapi:v1beta1"];
+    // Capability lists come from the catalog; the default provider is named first, as in the messages users know.
+    private static readonly string[] MirrorProviders = Supporting(r => r.Mirroring != MirroringSupport.None);
+    private static readonly string[] SessionAffinityProviders = Supporting(r => r.SessionAffinity);
 
     /// <summary>Validates a Canary.</summary>
     public static IReadOnlyList<ValidationError> Validate(Canary canary, ValidationOptions? options = null)
@@ -142,18 +144,18 @@ public static class CanaryValidator
     {
         if (!string.IsNullOrEmpty(spec.Provider))
         {
-            if (!KnownValues.IsKnownMeshProvider(spec.Provider))
+            if (!ProviderCatalog.IsKnown(spec.Provider))
             {
-                errors.Add(new("spec.provider", $"unknown provider \"{spec.Provider}\" (known: {Join(KnownValues.MeshProviders)})"));
+                errors.Add(new("spec.provider", $"unknown provider \"{spec.Provider}\" (known: {Join(ProviderCatalog.Names)})"));
                 return null;
             }
 
             return spec.Provider;
         }
 
-        if (!KnownValues.IsKnownMeshProvider(options.DefaultProvider))
+        if (!ProviderCatalog.IsKnown(options.DefaultProvider))
         {
-            errors.Add(new("spec.provider", $"not set, and the operator's default provider \"{options.DefaultProvider}\" is unknown (known: {Join(KnownValues.MeshProviders)})"));
+            errors.Add(new("spec.provider", $"not set, and the operator's default provider \"{options.DefaultProvider}\" is unknown (known: {Join(ProviderCatalog.Names)})"));
             return null;
         }
 
@@ -256,19 +258,11 @@ public static class CanaryValidator
 
     private static void ValidateProviderRefs(CanarySpec spec, string? provider, string ns, ValidationOptions options, List<ValidationError> errors)
     {
-        if (provider is "nginx" or "skipper" && spec.IngressRef is null)
-        {
-            errors.Add(new("spec.ingressRef", $"required by provider {provider} (the Ingress to derive the canary Ingress from)"));
-        }
+        RequireReferences(spec, provider, service: false, errors);
 
         if (spec.IngressRef is { Name: null or "" })
         {
             errors.Add(new("spec.ingressRef.name", "required"));
-        }
-
-        if (provider == "apisix" && spec.RouteRef is null)
-        {
-            errors.Add(new("spec.routeRef", "required by provider apisix (the ApisixRoute to derive the canary route from)"));
         }
 
         if (spec.RouteRef is { Name: null or "" })
@@ -290,6 +284,34 @@ public static class CanaryValidator
             }
         }
     }
+
+    // The catalog's required references of the provider; those under spec.service are checked with the service block.
+    private static void RequireReferences(CanarySpec spec, string? provider, bool service, List<ValidationError> errors)
+    {
+        foreach (var reference in ProviderCatalog.Find(provider)?.RequiredReferences ?? [])
+        {
+            if (reference.Field.StartsWith("spec.service.", StringComparison.Ordinal) != service)
+            {
+                continue;
+            }
+
+            var present = reference.Field switch
+            {
+                "spec.ingressRef" => spec.IngressRef is not null,
+                "spec.routeRef" => spec.RouteRef is not null,
+                "spec.upstreamRef" => spec.UpstreamRef is not null,
+                "spec.service.gatewayRefs" => spec.Service?.GatewayRefs is { Count: > 0 },
+                _ => throw new InvalidOperationException($"the provider catalog names an unknown reference {reference.Field}"),
+            };
+            if (!present)
+            {
+                errors.Add(new(reference.Field, $"required by provider {provider} ({reference.Purpose})"));
+            }
+        }
+    }
+
+    private static string[] Supporting(Func<RoutingProviderCapabilities, bool> capability) =>
+        [.. ProviderCatalog.Routers.Where(capability).OrderBy(r => r.Name != CanaryDefaults.MeshProvider).Select(r => r.Name)];
 
     private static void ValidateService(CanarySpec spec, string? provider, bool knativeTarget, List<ValidationError> errors)
     {
@@ -334,10 +356,7 @@ public static class CanaryValidator
             errors.Add(new("spec.service.delegation", "cannot be combined with service.hosts or service.gateways (a delegate VirtualService has neither)"));
         }
 
-        if (provider is not null && provider.StartsWith("gatewayapi", StringComparison.Ordinal) && service.GatewayRefs is not { Count: > 0 })
-        {
-            errors.Add(new("spec.service.gatewayRefs", $"required by provider {provider} (the parents the HTTPRoute attaches to)"));
-        }
+        RequireReferences(spec, provider, service: true, errors);
 
         for (var i = 0; i < (service.Mirror?.Count ?? 0); i++)
         {

@@ -1,0 +1,126 @@
+namespace Flagger.Modules.Shared.Providers;
+
+/// <summary>Where a routing provider can mirror traffic to the canary.</summary>
+public enum MirroringSupport
+{
+    /// <summary><c>analysis.mirror</c> is not supported.</summary>
+    None,
+
+    /// <summary>Only in blue/green runs (<c>iterations &gt; 0</c>), as Gateway API's RequestMirror filter.</summary>
+    BlueGreenOnly,
+
+    /// <summary>Canary and blue/green runs (Istio <c>mirror</c>/<c>mirrorPercentage</c>).</summary>
+    Any,
+}
+
+/// <summary>A reference a provider cannot work without, e.g. NGINX's <c>spec.ingressRef</c>.</summary>
+/// <param name="Field">The field path, as it appears in validation errors.</param>
+/// <param name="Purpose">What the provider derives from it (shown in the error).</param>
+public sealed record RequiredReference(string Field, string Purpose);
+
+/// <summary>
+/// What one routing provider (a <c>Canary.spec.provider</c> value) can do. Whether it is <em>implemented</em> is not a
+/// capability: the routing factory alone answers that.
+/// </summary>
+/// <param name="Name">The <c>spec.provider</c> value (<c>smi:&lt;version&gt;</c> rows also match <c>smi:&lt;version&gt;:&lt;mesh&gt;</c>).</param>
+/// <param name="ProgressiveTraffic">Weights shift step by step (canary strategy); false for blue/green-only providers.</param>
+/// <param name="HeaderMatching">A/B testing on request headers (<c>analysis.match[].headers</c>).</param>
+/// <param name="CookieMatching">A/B testing on cookies.</param>
+/// <param name="Mirroring">Where traffic mirroring (<c>analysis.mirror</c>) works.</param>
+/// <param name="SessionAffinity"><c>analysis.sessionAffinity</c> (sticky canary cookie).</param>
+/// <param name="PrimarySessionCookie"><c>sessionAffinity.primaryCookieName</c> as well.</param>
+/// <param name="RoutesBeforePrimary">Routes must exist before the primary is created (App Mesh).</param>
+/// <param name="MetricsObserver">The builtin-metric observer whose queries <c>request-success-rate</c>/<c>request-duration</c> use.</param>
+/// <param name="RequiredReferences">References validation demands for this provider.</param>
+public sealed record RoutingProviderCapabilities(
+    string Name,
+    bool ProgressiveTraffic,
+    bool HeaderMatching,
+    bool CookieMatching,
+    MirroringSupport Mirroring,
+    bool SessionAffinity,
+    bool PrimarySessionCookie,
+    bool RoutesBeforePrimary,
+    string MetricsObserver,
+    IReadOnlyList<RequiredReference> RequiredReferences)
+{
+    /// <summary>A/B testing of any kind (headers or cookies).</summary>
+    public bool AbTesting => HeaderMatching || CookieMatching;
+}
+
+/// <summary>
+/// The one list of routing providers and their capabilities (upstream Flagger v1.44, inventory §3.1). The validator,
+/// the state machine, the metric observers and the routing factory read it; no other list of provider names exists.
+/// </summary>
+// upstream: pkg/router/factory.go (provider names), docs/gitbook/usage/deployment-strategies.md (support matrix)
+public static class ProviderCatalog
+{
+    private static readonly RequiredReference IngressRef = new("spec.ingressRef", "the Ingress to derive the canary Ingress from");
+    private static readonly RequiredReference RouteRef = new("spec.routeRef", "the ApisixRoute to derive the canary route from");
+    private static readonly RequiredReference GatewayRefs = new("spec.service.gatewayRefs", "the parents the HTTPRoute attaches to");
+
+    /// <summary>Every routing provider upstream accepts, in the CRD's (alphabetical) order.</summary>
+    public static IReadOnlyList<RoutingProviderCapabilities> Routers { get; } =
+    [
+        Row("apisix", progressive: true, observer: "apisix", refs: [RouteRef]),
+        Row("appmesh", progressive: true, headers: true, routesBeforePrimary: true, observer: "appmesh"),
+        Row("appmesh:v1beta2", progressive: true, headers: true, routesBeforePrimary: true, observer: "appmesh"),
+        Row("contour", progressive: true, headers: true, observer: "contour"),
+        Row("gatewayapi:v1", progressive: true, headers: true, mirroring: MirroringSupport.BlueGreenOnly, affinity: true, primaryCookie: true, observer: "http", refs: [GatewayRefs]),
+        Row("gatewayapi:v1beta1", progressive: true, headers: true, mirroring: MirroringSupport.BlueGreenOnly, affinity: true, observer: "http", refs: [GatewayRefs]),
+        Row("gloo", progressive: true, headers: true, observer: "gloo"),
+        Row("istio", progressive: true, headers: true, cookies: true, mirroring: MirroringSupport.Any, affinity: true, primaryCookie: true, observer: "istio"),
+        Row("knative", progressive: true, observer: "knative"),
+        Row("kubernetes", progressive: false, observer: "http"),
+        Row("kuma", progressive: true, observer: "kuma"),
+        Row("linkerd", progressive: true, observer: "linkerd"),
+        Row("nginx", progressive: true, headers: true, cookies: true, observer: "nginx", refs: [IngressRef]),
+        Row("osm", progressive: true, observer: "osm"),
+        Row("skipper", progressive: true, observer: "skipper", refs: [IngressRef]),
+        Row("smi:v1alpha1", progressive: true, observer: "istio"),
+        Row("smi:v1alpha2", progressive: true, observer: "istio"),
+        Row("smi:v1alpha3", progressive: true, observer: "istio"),
+        Row("traefik", progressive: true, observer: "traefik"),
+    ];
+
+    /// <summary>The provider names, in catalog order (the CRD's enum of <c>spec.provider</c>).</summary>
+    public static IReadOnlyList<string> Names { get; } = [.. Routers.Select(r => r.Name)];
+
+    /// <summary>
+    /// The row of <paramref name="provider"/>, or null when upstream does not know it. Also accepts the form only the
+    /// global <c>-mesh-provider</c> flag can carry, <c>smi:&lt;version&gt;:&lt;mesh&gt;</c>. Unversioned
+    /// <c>gatewayapi</c> and <c>smi</c> are unknown (upstream silently fell back to Istio for them; we report them).
+    /// </summary>
+    // upstream: pkg/router/factory.go, MeshRouter switch
+    public static RoutingProviderCapabilities? Find(string? provider)
+    {
+        if (string.IsNullOrEmpty(provider))
+        {
+            return null;
+        }
+
+        if (Routers.FirstOrDefault(r => r.Name == provider) is { } row)
+        {
+            return row;
+        }
+
+        var parts = provider.Split(':');
+        return parts is ["smi", var version, { Length: > 0 }] ? Routers.FirstOrDefault(r => r.Name == $"smi:{version}") : null;
+    }
+
+    /// <summary>Whether <paramref name="provider"/> names a routing provider upstream knows (see <see cref="Find"/>).</summary>
+    public static bool IsKnown(string? provider) => Find(provider) is not null;
+
+    private static RoutingProviderCapabilities Row(
+        string name,
+        bool progressive,
+        string observer,
+        bool headers = false,
+        bool cookies = false,
+        MirroringSupport mirroring = MirroringSupport.None,
+        bool affinity = false,
+        bool primaryCookie = false,
+        bool routesBeforePrimary = false,
+        RequiredReference[]? refs = null) =>
+        new(name, progressive, headers, cookies, mirroring, affinity, primaryCookie, routesBeforePrimary, observer, refs ?? []);
+}
