@@ -70,38 +70,6 @@ internal sealed partial class ConfigTracker(IKubeCache cache, IKubeWriter writer
     public Dictionary<string, string>? GetConfigRefs(Canary canary, V1PodSpec? spec) =>
         Enabled ? GetTargetConfigs(canary, spec).ToDictionary(kv => kv.Key, kv => kv.Value.Checksum, StringComparer.Ordinal) : null;
 
-    // upstream: config_tracker.go HasConfigChanged
-    public bool HasConfigChanged(Canary canary, V1PodSpec? spec)
-    {
-        if (!Enabled)
-        {
-            return false;
-        }
-
-        var configs = GetTargetConfigs(canary, spec);
-        var tracked = canary.Status?.TrackedConfigs;
-        if (configs.Count == 0 && tracked is null)
-        {
-            return false;
-        }
-
-        if (tracked is null || configs.Count != tracked.Count)
-        {
-            return true;
-        }
-
-        foreach (var config in configs.Values)
-        {
-            if (!tracked.TryGetValue(config.Reference.Key, out var checksum) || checksum != config.Checksum)
-            {
-                Log.ConfigChanged(logger, config.Reference.Type, config.Reference.Name, canary.Metadata.Name, canary.Metadata.NamespaceProperty);
-                return true;
-            }
-        }
-
-        return false;
-    }
-
     /// <summary>Creates or updates <c>&lt;name&gt;-primary</c> for every tracked config; unchanged copies are not written.</summary>
     // upstream: config_tracker.go CreatePrimaryConfigs
     public async Task SyncPrimaryConfigsAsync(Canary canary, IReadOnlyDictionary<string, TrackedConfig> configs, CancellationToken cancellationToken)
@@ -172,9 +140,6 @@ internal sealed partial class ConfigTracker(IKubeCache cache, IKubeWriter writer
     {
         [LoggerMessage(Level = LogLevel.Information, Message = "{Kind} {Name}.{Namespace} synced")]
         public static partial void ConfigSynced(ILogger logger, string kind, string name, string? @namespace);
-
-        [LoggerMessage(Level = LogLevel.Information, Message = "{Type} {Name} has changed (canary {Canary}.{Namespace})")]
-        public static partial void ConfigChanged(ILogger logger, string type, string name, string canary, string? @namespace);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "optional {Type} {Name} not found, not tracked (canary {Canary}.{Namespace})")]
         public static partial void OptionalConfigMissing(ILogger logger, string type, string name, string canary, string? @namespace);

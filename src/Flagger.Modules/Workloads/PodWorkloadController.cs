@@ -85,22 +85,11 @@ internal abstract class PodWorkloadController<TWorkload>(
 
     public abstract Task<Readiness> IsCanaryReadyAsync(Canary canary, CancellationToken cancellationToken);
 
-    public Task<TargetRevision> GetTargetRevisionAsync(Canary canary, CancellationToken cancellationToken)
-    {
-        var hash = Hash(Template(GetTarget(canary)));
-        return Task.FromResult(new TargetRevision(hash, RevisionHash.Evaluate(canary.Status, hash)));
-    }
-
-    public Task<string?> GetPrimaryRevisionAsync(Canary canary, CancellationToken cancellationToken) =>
-        Task.FromResult(Cache.Get<TWorkload>(CanaryFacts.Namespace(canary), CanaryFacts.PrimaryName(canary)) is { } primary
-            ? Hash(Template(primary))
-            : null);
+    public Task<string> GetTargetRevisionAsync(Canary canary, CancellationToken cancellationToken) =>
+        Task.FromResult(Hash(Template(GetTarget(canary))));
 
     public Task<IReadOnlyDictionary<string, string>?> GetTrackedConfigsAsync(Canary canary, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyDictionary<string, string>?>(Configs.GetConfigRefs(canary, Template(GetTarget(canary))?.Spec));
-
-    public Task<bool> HaveDependenciesChangedAsync(Canary canary, CancellationToken cancellationToken) =>
-        Task.FromResult(Configs.HasConfigChanged(canary, Template(GetTarget(canary))?.Spec));
 
     public abstract Task PromoteAsync(Canary canary, CancellationToken cancellationToken);
 

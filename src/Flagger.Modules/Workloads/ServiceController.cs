@@ -66,21 +66,11 @@ internal sealed partial class ServiceController(IKubeCache cache, IKubeWriter wr
 
     public Task<Readiness> IsCanaryReadyAsync(Canary canary, CancellationToken cancellationToken) => Task.FromResult(Readiness.Ready);
 
-    public Task<TargetRevision> GetTargetRevisionAsync(Canary canary, CancellationToken cancellationToken)
-    {
-        var hash = RevisionHash.OfSnapshot(GetTarget(canary).Spec);
-        return Task.FromResult(new TargetRevision(hash, RevisionHash.Evaluate(canary.Status, hash)));
-    }
-
-    public Task<string?> GetPrimaryRevisionAsync(Canary canary, CancellationToken cancellationToken) =>
-        Task.FromResult(cache.Get<V1Service>(CanaryFacts.Namespace(canary), CanaryFacts.PrimaryName(canary)) is { } primary
-            ? RevisionHash.OfSnapshot(primary.Spec)
-            : null);
+    public Task<string> GetTargetRevisionAsync(Canary canary, CancellationToken cancellationToken) =>
+        Task.FromResult(RevisionHash.OfSnapshot(GetTarget(canary).Spec));
 
     public Task<IReadOnlyDictionary<string, string>?> GetTrackedConfigsAsync(Canary canary, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyDictionary<string, string>?>(null);
-
-    public Task<bool> HaveDependenciesChangedAsync(Canary canary, CancellationToken cancellationToken) => Task.FromResult(false);
 
     public async Task PromoteAsync(Canary canary, CancellationToken cancellationToken)
     {

@@ -20,14 +20,4 @@ public sealed class WebhookTypesTests
         Assert.Empty(WebhookTypes.HooksOfType(canary, WebhookTypes.Rollback));
         Assert.Empty(WebhookTypes.HooksOfType(new Canary(), WebhookTypes.Event));
     }
-
-    [Theory]
-    [InlineData("confirm-rollout", null, true)]
-    [InlineData("confirm-promotion", false, true)]
-    [InlineData("confirm-traffic-increase", true, false)]
-    [InlineData("confirm-rollout", true, false)]
-    [InlineData("rollout", false, false)]
-    [InlineData("rollback", null, false)]
-    public void Mute_alert_silences_only_the_confirm_gate_alerts(string type, bool? muteAlert, bool alerts) =>
-        Assert.Equal(alerts, WebhookTypes.ShouldAlertWhenWaiting(new CanaryWebhook { Type = type, MuteAlert = muteAlert }));
 }

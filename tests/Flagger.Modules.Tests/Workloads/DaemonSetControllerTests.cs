@@ -83,8 +83,8 @@ public sealed class DaemonSetControllerTests
         await controller.ScaleFromZeroAsync(canary, Ct);
         var scaledUp = await controller.GetTargetRevisionAsync(canary, Ct);
 
-        Assert.Equal(before.Hash, scaledDown.Hash);
-        Assert.Equal(before.Hash, scaledUp.Hash);
+        Assert.Equal(before, scaledDown);
+        Assert.Equal(before, scaledUp);
     }
 
     [Fact]

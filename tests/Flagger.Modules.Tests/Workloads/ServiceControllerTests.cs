@@ -130,7 +130,7 @@ public sealed class ServiceControllerTests
         var target = KubeObjects.Clone(kube.Get<V1Service>(Ns, "podinfo")!);
         target.Spec.Ports[0].Port = 8080;
         kube.Seed(target);
-        Assert.NotEqual(before.Hash, (await controller.GetTargetRevisionAsync(canary, Ct)).Hash);
+        Assert.NotEqual(before, await controller.GetTargetRevisionAsync(canary, Ct));
     }
 
     private static void AllocateClusterIp(InMemoryKube kube, string name, string ip)

@@ -108,18 +108,6 @@ public sealed class RevisionHashTests
 {
     private const string Ours = "0123456789abcdef";
 
-    [Theory]
-    [InlineData(null, null, RevisionChange.Changed)]
-    [InlineData("", null, RevisionChange.Changed)]
-    [InlineData(Ours, Ours, RevisionChange.Unchanged)]
-    [InlineData("fedcba9876543210", null, RevisionChange.Changed)]
-    [InlineData("fedcba9876543210", Ours, RevisionChange.Unchanged)]
-    [InlineData("5f4d8b9c7", null, RevisionChange.AdoptForeignHash)]
-    [InlineData("5f4d8b9c7", "5f4d8b9c7", RevisionChange.AdoptForeignHash)]
-    [InlineData("5f4d8b9c7", Ours, RevisionChange.Unchanged)]
-    public void Evaluate_follows_upstream_with_the_takeover_rule(string? lastApplied, string? lastPromoted, RevisionChange expected) =>
-        Assert.Equal(expected, RevisionHash.Evaluate(new CanaryStatus { LastAppliedSpec = lastApplied, LastPromotedSpec = lastPromoted }, Ours));
-
     [Fact]
     public void The_hash_does_not_depend_on_map_order_or_unset_fields()
     {
@@ -128,7 +116,6 @@ public sealed class RevisionHashTests
 
         Assert.Equal(RevisionHash.Compute(a), RevisionHash.Compute(b));
         Assert.Matches("^[0-9a-f]{16}$", RevisionHash.Compute(a));
-        Assert.False(RevisionHashFormat.IsForeign(RevisionHash.Compute(a)));
     }
 
     [Fact]

@@ -29,7 +29,7 @@ internal sealed class CanaryObserver(IKubeCache cache, ITargetControllerFactory 
             var revision = await target.GetTargetRevisionAsync(canary, cancellationToken);
             observation = observation with
             {
-                TargetRevision = revision.Hash,
+                TargetRevision = revision,
                 TrackedConfigs = await target.GetTrackedConfigsAsync(canary, cancellationToken),
                 Primary = Map(await target.IsPrimaryReadyAsync(canary, cancellationToken), ScaleState.Up),
                 Canary = Map(await target.IsCanaryReadyAsync(canary, cancellationToken), TargetScale(canary)),
@@ -58,7 +58,7 @@ internal sealed class CanaryObserver(IKubeCache cache, ITargetControllerFactory 
         {
             var target = workloads.Create(canary);
             var revision = await target.GetTargetRevisionAsync(canary, cancellationToken);
-            return (revision.Hash, await target.GetTrackedConfigsAsync(canary, cancellationToken));
+            return (revision, await target.GetTrackedConfigsAsync(canary, cancellationToken));
         }
         catch (WorkloadException)
         {

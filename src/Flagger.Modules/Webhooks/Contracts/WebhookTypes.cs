@@ -34,14 +34,6 @@ public static class WebhookTypes
     public static string TypeOf(CanaryWebhook webhook)
     {
         ArgumentNullException.ThrowIfNull(webhook);
-        return string.IsNullOrEmpty(webhook.Type) ? Rollout : webhook.Type;
+        return CanaryDefaults.GetWebhookType(webhook);
     }
-
-    /// <summary>
-    /// Whether a failing gate should send its "waiting for approval" alert (severity warn). Upstream's <c>muteAlert</c>
-    /// only silences the three confirm-* alerts; every other hook type never alerts from here, so this is false for them.
-    /// </summary>
-    // upstream: pkg/controller/scheduler_hooks.go, `if !webhook.MuteAlert { c.alert(...) }`
-    public static bool ShouldAlertWhenWaiting(CanaryWebhook webhook) =>
-        (TypeOf(webhook) is ConfirmRollout or ConfirmPromotion or ConfirmTrafficIncrease) && webhook.MuteAlert != true;
 }

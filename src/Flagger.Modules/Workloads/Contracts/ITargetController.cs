@@ -49,13 +49,10 @@ public interface ITargetController
     Task<Readiness> IsCanaryReadyAsync(Canary canary, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Our revision hash of the target (pod template, or Service spec) compared with <c>status.lastAppliedSpec</c> /
-    /// <c>lastPromotedSpec</c> (upstream <c>HasTargetChanged</c> plus the takeover rule of ARCHITECTURE §9).
+    /// Our revision hash of the target (pod template, or Service spec), 16 lowercase hex characters. Whether it is a new
+    /// revision is the Rollout module's one revision rule (it also weighs tracked configs and upstream's hash format).
     /// </summary>
-    Task<TargetRevision> GetTargetRevisionAsync(Canary canary, CancellationToken cancellationToken);
-
-    /// <summary>Our revision hash of the primary's pod template (Service: spec), or null when the primary does not exist.</summary>
-    Task<string?> GetPrimaryRevisionAsync(Canary canary, CancellationToken cancellationToken);
+    Task<string> GetTargetRevisionAsync(Canary canary, CancellationToken cancellationToken);
 
     /// <summary>
     /// <c>status.trackedConfigs</c> as upstream computes it (<c>configmap/&lt;name&gt;</c>, <c>secret/&lt;name&gt;</c> →
@@ -63,9 +60,6 @@ public interface ITargetController
     /// (non-optional) ConfigMap/Secret is missing.
     /// </summary>
     Task<IReadOnlyDictionary<string, string>?> GetTrackedConfigsAsync(Canary canary, CancellationToken cancellationToken);
-
-    /// <summary>True when tracked ConfigMaps/Secrets differ from <c>status.trackedConfigs</c> (upstream <c>HaveDependenciesChanged</c>).</summary>
-    Task<bool> HaveDependenciesChangedAsync(Canary canary, CancellationToken cancellationToken);
 
     /// <summary>
     /// Copies the target to the primary (upstream <c>Promote</c>): primary ConfigMaps/Secrets synced, pod spec with

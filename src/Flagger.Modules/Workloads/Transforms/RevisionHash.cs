@@ -49,27 +49,6 @@ internal static class RevisionHash
         return copy;
     }
 
-    // upstream: pkg/canary/spec.go hasSpecChanged, plus the takeover rule
-    public static RevisionChange Evaluate(CanaryStatus? status, string hash)
-    {
-        if (string.IsNullOrEmpty(status?.LastAppliedSpec))
-        {
-            return RevisionChange.Changed;
-        }
-
-        if (status.LastPromotedSpec == hash)
-        {
-            return RevisionChange.Unchanged;
-        }
-
-        if (RevisionHashFormat.IsForeign(status.LastAppliedSpec))
-        {
-            return RevisionChange.AdoptForeignHash;
-        }
-
-        return status.LastAppliedSpec == hash ? RevisionChange.Unchanged : RevisionChange.Changed;
-    }
-
     /// <summary>
     /// The <c>flagger-id</c> template annotation: UUID-shaped, derived from the promoted revision and tracked-config
     /// checksums. Upstream uses a random UUID per promotion to force a rolling update; a content-derived id still changes
