@@ -76,7 +76,7 @@ internal abstract class PodWorkloadController<TWorkload>(
             throw new WorkloadException($"createPrimary{Kind} failed: {e.Message}", e);
         }
 
-        return CanaryFacts.IsInitializing(canary) && !CanaryFacts.SkipAnalysis(canary)
+        return CanaryFacts.IsInitializing(canary) && !CanaryDefaults.GetSkipAnalysis(canary.Spec)
             ? await IsPrimaryReadyAsync(canary, cancellationToken)
             : Readiness.Ready;
     }
