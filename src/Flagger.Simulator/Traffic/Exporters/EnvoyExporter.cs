@@ -12,6 +12,9 @@ namespace Flagger.Simulator.Traffic.Exporters;
 // upstream: pkg/metrics/observers/contour.go selects envoy_cluster_name=~"<ns>_<service>-canary_<port>", envoy_response_code.
 internal sealed class EnvoyExporter : ITrafficExporter
 {
+    /// <summary>Envoy's default histogram buckets (ms).</summary>
+    public static readonly double[] BucketsMs = [0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000];
+
     private readonly Counter requests;
     private readonly Histogram duration;
 
@@ -20,7 +23,7 @@ internal sealed class EnvoyExporter : ITrafficExporter
         requests = factory.CreateCounter("envoy_cluster_upstream_rq", "Upstream requests per Envoy cluster and response code (Contour naming).",
             new CounterConfiguration { LabelNames = ["envoy_cluster_name", "envoy_response_code"] });
         duration = factory.CreateHistogram("envoy_cluster_upstream_rq_time", "Upstream request time per Envoy cluster in ms (Contour naming).",
-            new HistogramConfiguration { LabelNames = ["envoy_cluster_name"], Buckets = IstioExporter.Buckets });
+            new HistogramConfiguration { LabelNames = ["envoy_cluster_name"], Buckets = BucketsMs });
     }
 
     /// <summary>Contour's Envoy cluster (statistics) name for a Service port.</summary>
@@ -37,7 +40,7 @@ internal sealed class EnvoyExporter : ITrafficExporter
         var cluster = ClusterName(o.Namespace, o.Service, port);
         requests.WithLabels(cluster, o.ResponseCode).Inc(o.Count);
         var histogram = duration.WithLabels(cluster);
-        foreach (var (value, count) in LatencySpread.Spread(o.Count, o.MedianMs, o.Sigma, IstioExporter.Buckets))
+        foreach (var (value, count) in LatencySpread.Spread(o.Count, o.MedianMs, o.Sigma, BucketsMs))
         {
             histogram.Observe(value, count);
         }

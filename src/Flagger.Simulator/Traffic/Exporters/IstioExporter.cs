@@ -9,9 +9,6 @@ namespace Flagger.Simulator.Traffic.Exporters;
 // upstream: pkg/metrics/observers/istio.go selects reporter="destination", destination_workload(_namespace), response_code.
 internal sealed class IstioExporter : ITrafficExporter
 {
-    /// <summary>Envoy's default histogram buckets (ms), which Istio's standard metrics use.</summary>
-    public static readonly double[] Buckets = [0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000];
-
     private static readonly string[] LabelNames = ["reporter", "source_workload", "source_workload_namespace", "destination_workload", "destination_workload_namespace",
         "destination_service", "destination_service_name", "destination_service_namespace", "destination_app", "request_protocol", "response_code"];
 
@@ -22,8 +19,9 @@ internal sealed class IstioExporter : ITrafficExporter
     {
         requests = factory.CreateCounter("istio_requests_total", "Requests seen by the simulated mesh (Istio standard metric).",
             new CounterConfiguration { LabelNames = LabelNames });
+        // Istio's sidecars are Envoys: its standard duration histogram has Envoy's default buckets.
         duration = factory.CreateHistogram("istio_request_duration_milliseconds", "Request duration in the simulated mesh (Istio standard metric).",
-            new HistogramConfiguration { LabelNames = LabelNames, Buckets = Buckets });
+            new HistogramConfiguration { LabelNames = LabelNames, Buckets = EnvoyExporter.BucketsMs });
     }
 
     public void Record(RequestOutcome o)
@@ -33,7 +31,7 @@ internal sealed class IstioExporter : ITrafficExporter
             o.Service, o.Namespace, o.App, "http", o.ResponseCode];
         requests.WithLabels(labels).Inc(o.Count);
         var histogram = duration.WithLabels(labels);
-        foreach (var (value, count) in LatencySpread.Spread(o.Count, o.MedianMs, o.Sigma, Buckets))
+        foreach (var (value, count) in LatencySpread.Spread(o.Count, o.MedianMs, o.Sigma, EnvoyExporter.BucketsMs))
         {
             histogram.Observe(value, count);
         }
