@@ -104,6 +104,9 @@ internal sealed class DaemonSetController(
         }
     }
 
+    protected override bool IsScaledToZero(V1DaemonSet target) =>
+        target.Spec?.Template?.Spec?.NodeSelector?.ContainsKey(RevisionHash.ScaleToZeroKey) == true;
+
     // upstream: daemonset_controller.go ScaleToZero (nodeSelector flagger.app/scale-to-zero: "true")
     public override async Task ScaleToZeroAsync(Canary canary, CancellationToken cancellationToken)
     {

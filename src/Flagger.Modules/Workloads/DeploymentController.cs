@@ -84,6 +84,8 @@ internal sealed class DeploymentController(
         }
     }
 
+    protected override bool IsScaledToZero(V1Deployment target) => target.Spec?.Replicas == 0;
+
     // upstream: deployment_controller.go ScaleToZero (merge patch replicas 0)
     public override Task ScaleToZeroAsync(Canary canary, CancellationToken cancellationToken) =>
         ScaleAsync(canary, GetTarget(canary), 0, (name, ns, _, err) => $"deployment {name}.{ns} patch query error: {err}", cancellationToken);
