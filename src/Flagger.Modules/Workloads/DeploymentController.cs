@@ -84,6 +84,7 @@ internal sealed class DeploymentController(
         }
     }
 
+    // upstream: ScaleToZero in deployment_controller.go leaves replicas 0
     protected override bool IsScaledToZero(V1Deployment target) => target.Spec?.Replicas == 0;
 
     // upstream: deployment_controller.go ScaleToZero (merge patch replicas 0)
