@@ -104,6 +104,10 @@ internal sealed class DaemonSetController(
         }
     }
 
+    // upstream: ScaleToZero in daemonset_controller.go leaves the flagger.app/scale-to-zero nodeSelector
+    protected override bool IsScaledToZero(V1DaemonSet target) =>
+        target.Spec?.Template?.Spec?.NodeSelector?.ContainsKey(RevisionHash.ScaleToZeroKey) == true;
+
     // upstream: daemonset_controller.go ScaleToZero (nodeSelector flagger.app/scale-to-zero: "true")
     public override async Task ScaleToZeroAsync(Canary canary, CancellationToken cancellationToken)
     {

@@ -84,6 +84,9 @@ internal sealed class DeploymentController(
         }
     }
 
+    // upstream: ScaleToZero in deployment_controller.go leaves replicas 0
+    protected override bool IsScaledToZero(V1Deployment target) => target.Spec?.Replicas == 0;
+
     // upstream: deployment_controller.go ScaleToZero (merge patch replicas 0)
     public override Task ScaleToZeroAsync(Canary canary, CancellationToken cancellationToken) =>
         ScaleAsync(canary, GetTarget(canary), 0, (name, ns, _, err) => $"deployment {name}.{ns} patch query error: {err}", cancellationToken);

@@ -53,6 +53,9 @@ internal abstract class PodWorkloadController<TWorkload>(
     }
 
     /// <summary>Builds the new primary from the target (only called when no primary exists).</summary>
+    /// <summary>Whether <paramref name="target"/> is in the state <see cref="ScaleToZeroAsync"/> leaves it in.</summary>
+    protected abstract bool IsScaledToZero(TWorkload target);
+
     protected abstract TWorkload BuildPrimary(Canary canary, TWorkload target, PrimaryInputs inputs);
 
     public Task<TargetMetadata> GetMetadataAsync(Canary canary, CancellationToken cancellationToken)
@@ -92,6 +95,9 @@ internal abstract class PodWorkloadController<TWorkload>(
         Task.FromResult<IReadOnlyDictionary<string, string>?>(Configs.GetConfigRefs(canary, Template(GetTarget(canary))?.Spec));
 
     public abstract Task PromoteAsync(Canary canary, CancellationToken cancellationToken);
+
+    public Task<bool> IsScaledToZeroAsync(Canary canary, CancellationToken cancellationToken) =>
+        Task.FromResult(IsScaledToZero(GetTarget(canary)));
 
     public abstract Task ScaleToZeroAsync(Canary canary, CancellationToken cancellationToken);
 
