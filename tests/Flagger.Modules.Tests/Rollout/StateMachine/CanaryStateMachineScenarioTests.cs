@@ -1,5 +1,6 @@
 using Flagger.Modules.Rollout.StateMachine;
 using Flagger.Modules.Shared.Crd;
+using Flagger.Modules.Workloads.Contracts;
 using static Flagger.Modules.Tests.Rollout.StateMachine.Fx;
 
 namespace Flagger.Modules.Tests.Rollout.StateMachine;
@@ -235,7 +236,7 @@ public sealed class CanaryStateMachineScenarioTests
         var world = RolloutWorld.SettledOn(Canary(a => a.StepWeightPromotion = 10));
         world.StepUntil(w => w.Phase == CanaryPhase.Promoting);
         world.Step(); // first promotion step: primary rolling out
-        world.PrimaryOverride = new WorkloadObservation(Readiness.DeadlineExceeded, "podinfo-primary.test progress deadline exceeded");
+        world.PrimaryOverride = new WorkloadObservation(ReadinessState.DeadlineExceeded, "podinfo-primary.test progress deadline exceeded");
         world.Step();
 
         Assert.Equal((CanaryPhase.Failed, 100), (world.Phase, world.Status.CanaryWeight));
@@ -253,7 +254,7 @@ public sealed class CanaryStateMachineScenarioTests
     {
         var world = RolloutWorld.SettledOn(Canary());
         world.StepUntil(w => w.Status.CanaryWeight == 20);
-        world.CanaryOverride = new WorkloadObservation(Readiness.DeadlineExceeded, "podinfo.test progress deadline exceeded");
+        world.CanaryOverride = new WorkloadObservation(ReadinessState.DeadlineExceeded, "podinfo.test progress deadline exceeded");
         world.Step();
 
         Assert.Equal(CanaryPhase.Failed, world.Phase);
