@@ -44,7 +44,7 @@ internal sealed partial class CanaryStateMachine
             if (_phase is CanaryPhase.Progressing or CanaryPhase.WaitingPromotion && change == RevisionChange.Changed)
             {
                 Info($"New revision detected! Restarting analysis for {TargetNs}");
-                Route(CanaryDefaults.TotalWeight, 0, false);
+                Route(TotalWeight, 0, false);
                 SyncStatus(CanaryPhase.Progressing);
                 return Finish("new revision during analysis: restarted");
             }
@@ -154,7 +154,8 @@ internal sealed partial class CanaryStateMachine
             return AnalysisGates(routes) ?? RunStrategy(routes);
         }
 
-        // upstream: scheduler.go advanceCanary, the kubernetes provider corrections before choosing the strategy
+        // upstream: scheduler.go advanceCanary, the kubernetes provider corrections before choosing the strategy (after
+        // them the kubernetes provider always runs blue/green)
         private TickResult RunStrategy(RouteObservation routes)
         {
             if (IsKubernetesProvider)

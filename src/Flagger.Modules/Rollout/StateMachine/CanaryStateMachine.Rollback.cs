@@ -33,11 +33,11 @@ internal sealed partial class CanaryStateMachine
             // during initialization no routing object exists yet, so there is nothing to reset (upstream fails here)
             if (_phase is not (CanaryPhase.None or CanaryPhase.Initializing))
             {
-                Route(CanaryDefaults.TotalWeight, 0, false);
+                Route(TotalWeight, 0, false);
             }
 
             Warn($"Canary failed! Scaling down {NameNs}");
-            Add(new RecordWeightMetric(CanaryDefaults.TotalWeight, 0));
+            Add(new RecordWeightMetric(TotalWeight, 0));
             if (_settings.HasAutoscaler)
             {
                 Add(new PauseTargetScaler());
@@ -56,9 +56,9 @@ internal sealed partial class CanaryStateMachine
         {
             Warn($"Promotion of {TargetNs} failed, primary not ready: {message}");
             Alert(AlertSeverity.Error, $"Promotion failed, primary not ready: {message}", withMetadata: false);
-            var canaryWeight = CanaryCanTakeTraffic ? CanaryDefaults.TotalWeight : 0;
-            Route(CanaryDefaults.TotalWeight - canaryWeight, canaryWeight, false);
-            Add(new RecordWeightMetric(CanaryDefaults.TotalWeight - canaryWeight, canaryWeight));
+            var canaryWeight = CanaryCanTakeTraffic ? TotalWeight : 0;
+            Route(TotalWeight - canaryWeight, canaryWeight, false);
+            Add(new RecordWeightMetric(TotalWeight - canaryWeight, canaryWeight));
             SyncStatus(CanaryPhase.Failed, canaryWeight);
             MarkStatusWrite();
             Add(new RecordStatusMetric(CanaryPhase.Failed));

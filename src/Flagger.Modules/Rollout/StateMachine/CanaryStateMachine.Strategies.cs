@@ -7,8 +7,6 @@ internal sealed partial class CanaryStateMachine
 {
     private sealed partial class Run
     {
-        private const int TotalWeight = CanaryDefaults.TotalWeight;
-
         // upstream: scheduler.go checkCanaryStatus (Initialized/Succeeded/Failed/Waiting with a new revision)
         private TickResult StartRun()
         {

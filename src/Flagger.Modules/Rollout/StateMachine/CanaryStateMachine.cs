@@ -55,6 +55,8 @@ internal sealed partial class CanaryStateMachine(string defaultProvider = Canary
     /// <summary>One tick: the inputs, the status being built and the actions decided so far.</summary>
     private sealed partial class Run(TickInput input, Judgement judgement, CanarySettings settings)
     {
+        private const int TotalWeight = CanaryDefaults.TotalWeight;
+
         private readonly Canary _canary = input.Canary;
         private readonly Observation _obs = input.Observation;
         private readonly CanaryStatus _status = Clone(input.Canary.Status);
