@@ -1,4 +1,5 @@
 using Flagger.Modules.Rollout.StateMachine;
+using Flagger.Modules.Routing.Contracts;
 using Flagger.Modules.Shared.Crd;
 using Flagger.Modules.Workloads.Contracts;
 using static Flagger.Modules.Tests.Rollout.StateMachine.Fx;
@@ -195,6 +196,18 @@ public sealed class CanaryStateMachineScenarioTests
         world.StepUntil(w => w.Phase == CanaryPhase.Succeeded);
         Assert.Null(world.Status.SessionAffinityCookie);
         Assert.Equal(cookie, world.Status.PreviousSessionAffinityCookie);
+    }
+
+    [Fact]
+    public void Every_route_change_carries_the_cookies_its_decision_writes_to_status()
+    {
+        var world = RolloutWorld.SettledOn(Canary(a => a.SessionAffinity = new SessionAffinity { CookieName = "flagger-cookie", PrimaryCookieName = "primary-cookie" }));
+        world.StepUntil(w => w.Phase == CanaryPhase.Succeeded);
+
+        var routed = world.History.Where(d => d.RouteChanges().Count > 0).ToList();
+        Assert.Contains(routed, d => d.RouteChanges()[0].Cookies.Current is not null);
+        Assert.Contains(routed, d => d.RouteChanges()[0].Cookies.Previous is not null);
+        Assert.All(routed, d => Assert.Equal(SessionAffinityCookies.FromStatus(d.S()), Assert.Single(d.RouteChanges()).Cookies));
     }
 
     // ---- special paths ----
