@@ -20,11 +20,12 @@ public sealed class SessionAffinityCookiesTests
     }
 
     [Fact]
-    public void Without_a_primary_cookie_name_no_primary_cookie_is_made()
+    public void Without_a_primary_cookie_name_the_primary_cookie_is_still_recorded_with_an_empty_name_as_upstream()
     {
         var cookies = SessionAffinityCookies.ForStep(new SessionAffinity { CookieName = "canary" }, SessionAffinityCookies.None, 5, () => "xxxxxxxxxx");
 
-        Assert.Equal(new SessionAffinityCookies("canary=xxxxxxxxxx", null, null), cookies);
+        // upstream v1.44 pkg/router/istio.go sets primarySessionAffinityCookie unconditionally
+        Assert.Equal(new SessionAffinityCookies("canary=xxxxxxxxxx", "=xxxxxxxxxx", null), cookies);
     }
 
     [Fact]

@@ -32,8 +32,8 @@ public sealed record SessionAffinityCookies(string? Current, string? Primary, st
 
     /// <summary>
     /// The cookies after routing <paramref name="canaryWeight"/> percent to the canary (upstream:
-    /// pkg/router/istio.go getSessionAffinityRouteRules). With canary traffic a missing canary cookie (and primary
-    /// cookie, when <c>primaryCookieName</c> is set) is generated; at weight 0 the current canary cookie becomes the
+    /// pkg/router/istio.go getSessionAffinityRouteRules). With canary traffic a missing canary cookie and primary
+    /// cookie are generated (the primary one even without <c>primaryCookieName</c>, as upstream v1.44 does); at weight 0 the current canary cookie becomes the
     /// previous one, so routers can expire it, and the current one is cleared. Without session affinity the input is
     /// returned unchanged.
     /// </summary>
@@ -49,8 +49,8 @@ public sealed record SessionAffinityCookies(string? Current, string? Primary, st
         if (canaryWeight > 0)
         {
             var canaryCookie = current.Current ?? $"{affinity.CookieName}={randomValue()}";
-            var primaryCookie = current.Primary
-                ?? (string.IsNullOrEmpty(affinity.PrimaryCookieName) ? null : $"{affinity.PrimaryCookieName}={randomValue()}");
+            // upstream writes the primary cookie even without primaryCookieName ("=<value>"); routers only use it when named
+            var primaryCookie = current.Primary ?? $"{affinity.PrimaryCookieName}={randomValue()}";
             return current with { Current = canaryCookie, Primary = primaryCookie };
         }
 
