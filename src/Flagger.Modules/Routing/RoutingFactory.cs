@@ -1,4 +1,6 @@
 using Flagger.Modules.Routing.Contracts;
+using Flagger.Modules.Routing.Istio;
+using Flagger.Modules.Routing.Kubernetes;
 using Flagger.Modules.Shared.Crd;
 using Microsoft.Extensions.Options;
 

@@ -1,4 +1,6 @@
 using Flagger.Modules.Routing.Contracts;
+using Flagger.Modules.Routing.Istio;
+using Flagger.Modules.Routing.Kubernetes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

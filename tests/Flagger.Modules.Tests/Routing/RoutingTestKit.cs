@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using Flagger.Modules.Routing;
+using Flagger.Modules.Routing.Istio;
+using Flagger.Modules.Routing.Kubernetes;
 using Flagger.Modules.Shared.Crd;
 using Flagger.Modules.Tests.TestDoubles;
 using k8s;

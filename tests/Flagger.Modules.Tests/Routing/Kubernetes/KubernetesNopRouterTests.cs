@@ -1,9 +1,9 @@
-using Flagger.Modules.Routing;
 using Flagger.Modules.Routing.Contracts;
+using Flagger.Modules.Routing.Kubernetes;
 using Flagger.Modules.Shared.Crd;
 using static Flagger.Modules.Tests.Routing.RoutingTestKit;
 
-namespace Flagger.Modules.Tests.Routing;
+namespace Flagger.Modules.Tests.Routing.Kubernetes;
 
 public sealed class KubernetesNopRouterTests
 {

@@ -1,4 +1,3 @@
-using Flagger.Modules.Routing;
 using Flagger.Modules.Routing.Contracts;
 using Flagger.Modules.Routing.Istio;
 using Flagger.Modules.Shared.Crd;
@@ -7,7 +6,7 @@ using k8s;
 using k8s.Models;
 using static Flagger.Modules.Tests.Routing.RoutingTestKit;
 
-namespace Flagger.Modules.Tests.Routing;
+namespace Flagger.Modules.Tests.Routing.Istio;
 
 public sealed class IstioRouterTests
 {
@@ -552,7 +551,7 @@ public sealed class IstioRouterTests
     [InlineData("1.5h", 5400)]
     [InlineData("500ms", 0.5)]
     public void Go_durations_parse_like_time_ParseDuration(string text, double seconds) =>
-        Assert.Equal(TimeSpan.FromSeconds(seconds), Flagger.Modules.Routing.IstioRouter.ParseGoDuration(text));
+        Assert.Equal(TimeSpan.FromSeconds(seconds), Flagger.Modules.Routing.Istio.IstioRouter.ParseGoDuration(text));
 
     [Theory]
     [InlineData("")]
@@ -560,5 +559,5 @@ public sealed class IstioRouterTests
     [InlineData("1d")]
     [InlineData("m")]
     public void Invalid_go_durations_are_rejected(string text) =>
-        Assert.Null(Flagger.Modules.Routing.IstioRouter.ParseGoDuration(text));
+        Assert.Null(Flagger.Modules.Routing.Istio.IstioRouter.ParseGoDuration(text));
 }

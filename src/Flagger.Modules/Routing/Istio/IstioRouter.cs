@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Flagger.Modules.Routing.Contracts;
-using Flagger.Modules.Routing.Istio;
 using Flagger.Modules.Shared.Crd;
 using k8s;
 using k8s.Models;
@@ -11,7 +10,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using static Flagger.Modules.Routing.RoutingConventions;
 
-namespace Flagger.Modules.Routing;
+namespace Flagger.Modules.Routing.Istio;
 
 /// <summary>
 /// Istio traffic shifting (upstream: pkg/router/istio.go): DestinationRules <c>&lt;svc&gt;-primary</c> and

@@ -1,12 +1,13 @@
 using Flagger.Modules.Routing;
 using Flagger.Modules.Routing.Contracts;
+using Flagger.Modules.Routing.Kubernetes;
 using Flagger.Modules.Shared.Crd;
 using Flagger.Modules.Tests.TestDoubles;
 using k8s;
 using k8s.Models;
 using static Flagger.Modules.Tests.Routing.RoutingTestKit;
 
-namespace Flagger.Modules.Tests.Routing;
+namespace Flagger.Modules.Tests.Routing.Kubernetes;
 
 public sealed class KubernetesServiceRouterTests
 {
