@@ -1,5 +1,6 @@
 using Flagger.Modules.Routing.Contracts;
 using Flagger.Modules.Routing.Istio;
+using Flagger.Modules.Routing.Kit;
 using Flagger.Modules.Routing.Kubernetes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,6 +25,7 @@ public static class RoutingModule
         }
 
         builder.Services.AddSingleton<RoutingObjectStore>();
+        builder.Services.AddSingleton<RouterObjects>();
         builder.Services.AddSingleton<IstioRouter>();
         builder.Services.AddSingleton<KubernetesNopRouter>();
         builder.Services.AddSingleton<KubernetesServiceRouter>();

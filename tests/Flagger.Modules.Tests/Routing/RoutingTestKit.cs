@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Flagger.Modules.Routing;
 using Flagger.Modules.Routing.Istio;
+using Flagger.Modules.Routing.Kit;
 using Flagger.Modules.Routing.Kubernetes;
 using Flagger.Modules.Shared.Crd;
 using Flagger.Modules.Tests.TestDoubles;
@@ -52,7 +53,13 @@ internal static class RoutingTestKit
         new(new RoutingObjectStore(kube, kube, TimeProvider.System), NullLogger<KubernetesServiceRouter>.Instance);
 
     public static IstioRouter IstioRouter(InMemoryKube kube, bool ownerRefs = true) =>
-        new(new RoutingObjectStore(kube, kube, TimeProvider.System), Options.Create(new RoutingOptions { SetOwnerReferences = ownerRefs }), NullLogger<IstioRouter>.Instance);
+        IstioRouter(Store(kube), ownerRefs);
+
+    /// <summary>An Istio router whose writes and reads share <paramref name="store"/> (read-your-writes).</summary>
+    public static IstioRouter IstioRouter(RoutingObjectStore store, bool ownerRefs = true) =>
+        new(store, new RouterObjects(store, Options.Create(new RoutingOptions { SetOwnerReferences = ownerRefs })), NullLogger<IstioRouter>.Instance);
+
+    public static RoutingObjectStore Store(InMemoryKube kube) => new(kube, kube, TimeProvider.System);
 
     /// <summary>Asserts that <paramref name="actual"/> serializes to exactly the JSON <paramref name="expected"/>.</summary>
     public static void AssertJson(string expected, object? actual)

@@ -543,21 +543,4 @@ public sealed class IstioRouterTests
         Assert.Null(Vs.Metadata.OwnerReferences);
         Assert.Null(_kube.Get<DestinationRule>("test", "podinfo-canary")!.Metadata.OwnerReferences);
     }
-
-    [Theory]
-    [InlineData("1m", 60)]
-    [InlineData("15s", 15)]
-    [InlineData("1m30s", 90)]
-    [InlineData("1.5h", 5400)]
-    [InlineData("500ms", 0.5)]
-    public void Go_durations_parse_like_time_ParseDuration(string text, double seconds) =>
-        Assert.Equal(TimeSpan.FromSeconds(seconds), Flagger.Modules.Routing.Istio.IstioRouter.ParseGoDuration(text));
-
-    [Theory]
-    [InlineData("")]
-    [InlineData("60")]
-    [InlineData("1d")]
-    [InlineData("m")]
-    public void Invalid_go_durations_are_rejected(string text) =>
-        Assert.Null(Flagger.Modules.Routing.Istio.IstioRouter.ParseGoDuration(text));
 }
