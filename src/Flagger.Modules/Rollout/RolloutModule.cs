@@ -1,4 +1,7 @@
 using Flagger.Modules.Rollout.Reconciler;
+using Flagger.Modules.Shared.Crd;
+using Flagger.Modules.Shared.Kubernetes;
+using k8s.Models;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -20,6 +23,7 @@ public static class RolloutModule
         builder.Services.AddSingleton<ActionApplier>();
         builder.Services.AddSingleton<CanaryReconciler>();
         builder.Services.AddHostedService<RolloutController>();
+        builder.Services.AddWatch<Canary>().AddWatch<V1Deployment>().AddWatch<V1DaemonSet>();
         return builder;
     }
 }

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Hosting;
 
 namespace Flagger.Modules.Routing;
 
-/// <summary>Registers the routing module: <see cref="IRoutingFactory"/> and its routers.</summary>
+/// <summary>Registers the routing module: <see cref="IRoutingFactory"/>, its routers and the kinds they watch.</summary>
 public static class RoutingModule
 {
     /// <summary>
@@ -26,10 +26,11 @@ public static class RoutingModule
 
         builder.Services.AddSingleton<RoutingObjectStore>();
         builder.Services.AddSingleton<RouterObjects>();
-        builder.Services.AddSingleton<IstioRouter>();
-        builder.Services.AddSingleton<KubernetesNopRouter>();
-        builder.Services.AddSingleton<KubernetesServiceRouter>();
-        builder.Services.AddSingleton<NoopServiceRouter>();
+
+        // One line per implemented provider (its folder's registration: router under the catalog name, watched kinds).
+        builder.Services.AddIstioRouter();
+        builder.Services.AddKubernetesRouters();
+
         builder.Services.AddSingleton<IRoutingFactory, RoutingFactory>();
         return builder;
     }
