@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Flagger.Modules.Routing.Contracts;
 using Flagger.Modules.Routing.Istio;
 using Flagger.Modules.Shared.Crd;
@@ -8,16 +9,31 @@ using static Flagger.Modules.Tests.Routing.RoutingTestKit;
 
 namespace Flagger.Modules.Tests.Routing.Istio;
 
-public sealed class IstioRouterTests
+public sealed class IstioRouterTests : TrafficRouterContract
 {
     private const string FluxAnnotations = """
         "kustomize.toolkit.fluxcd.io/reconcile":"disabled","helm.toolkit.fluxcd.io/driftDetection":"disabled"
         """;
 
     private readonly InMemoryKube _kube = new();
-    private CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private VirtualService Vs => _kube.Get<VirtualService>("test", "podinfo")!;
+
+    protected override string Provider => "istio";
+
+    private protected override ITrafficRouter CreateRouter(InMemoryKube kube) => IstioRouter(kube);
+
+    private protected override Func<JsonNode?> SeedUserObject(InMemoryKube kube)
+    {
+        kube.Seed(new VirtualService
+        {
+            Metadata = new V1ObjectMeta { Name = "podinfo", NamespaceProperty = "test" },
+            Spec = KubernetesJson.Deserialize<VirtualServiceSpec>("""
+                {"hosts":["podinfo"],"exportTo":["."],"http":[{"name":"main","route":[{"destination":{"host":"podinfo","subset":"v1"}}]}]}
+                """),
+        });
+        return () => Json(kube.Get<VirtualService>("test", "podinfo")!.Spec);
+    }
 
     [Fact]
     public async Task Reconcile_creates_destination_rules_and_the_default_virtual_service()
