@@ -9,11 +9,11 @@ using static Flagger.Modules.Tests.Routing.RoutingTestKit;
 
 namespace Flagger.Modules.Tests.Routing.Kubernetes;
 
-public sealed class KubernetesServiceRouterTests
+public sealed class KubernetesServiceRouterTests : ServiceRouterContract
 {
-    private static readonly ServiceTarget Target = new("app", "podinfo");
     private readonly InMemoryKube _kube = new();
-    private CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private protected override IServiceRouter CreateRouter(InMemoryKube kube) => ServiceRouter(kube);
 
     [Fact]
     public async Task Initialize_creates_the_canary_and_primary_services_exactly_as_upstream()
