@@ -47,7 +47,8 @@ public sealed class SimulatedCluster : IAsyncDisposable
                 b.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
             }
         });
-        Traffic = new TrafficModel(Store, Registry, options.TrafficTick, loggers.CreateLogger<TrafficModel>());
+        Traffic = new TrafficModel(Store, TrafficProviders.RouteTables(), TrafficProviders.Exporters(Registry), options.TrafficTick,
+            loggers.CreateLogger<TrafficModel>());
         Workloads = new WorkloadController(Store, options, loggers.CreateLogger<WorkloadController>());
         tempDir = Directory.CreateTempSubdirectory("flagger-sim-").FullName;
         var handler = new KubeApiHandler(Store, options, token, Faults, Requests, new SimulatorTelemetry(Registry));

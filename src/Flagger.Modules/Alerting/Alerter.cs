@@ -18,7 +18,6 @@ namespace Flagger.Modules.Alerting;
 internal sealed partial class Alerter : IAlerter
 {
     internal const string GlobalAlertName = "global";
-    private const int DefaultProgressDeadlineSeconds = 600;
 
     private readonly IKubeCache _cache;
     private readonly NotifierFactory _factory;
@@ -168,7 +167,7 @@ internal sealed partial class Alerter : IAlerter
         var ns = canary.Metadata.NamespaceProperty;
         yield return new AlertField("Target", $"{canary.Spec.TargetRef?.Kind}/{canary.Spec.TargetRef?.Name}.{ns}");
         yield return new AlertField("Failed checks threshold", Invariant(analysis?.Threshold is > 0 and var t ? t : 1));
-        yield return new AlertField("Progress deadline", Invariant(canary.Spec.ProgressDeadlineSeconds ?? DefaultProgressDeadlineSeconds) + "s");
+        yield return new AlertField("Progress deadline", Invariant(CanaryDefaults.GetProgressDeadlineSeconds(canary.Spec)) + "s");
 
         var iterations = analysis?.Iterations ?? 0;
         if (analysis is not null && analysis.Match is { Count: > 0 } && iterations > 0)

@@ -1,3 +1,5 @@
+using Flagger.Modules.Shared.Crd;
+
 namespace Flagger.Modules.Analysis;
 
 /// <summary>Controller-level settings of the analysis module (bound by the runtime from its command line / configuration).</summary>
@@ -10,7 +12,7 @@ public sealed class AnalysisOptions
     public string MetricsServer { get; set; } = "http://prometheus:9090";
 
     /// <summary>Global mesh provider (upstream <c>-mesh-provider</c>); selects the builtin metric observer.</summary>
-    public string MeshProvider { get; set; } = "istio";
+    public string MeshProvider { get; set; } = CanaryDefaults.MeshProvider;
 
     /// <summary>Reject MetricTemplate references to other namespaces (upstream <c>-no-cross-namespace-refs</c>).</summary>
     public bool NoCrossNamespaceRefs { get; set; }

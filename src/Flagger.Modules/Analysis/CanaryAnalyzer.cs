@@ -27,7 +27,6 @@ internal sealed partial class CanaryAnalyzer(
     internal const string Duration = "request-duration";
 
     /// <summary>Every metric interval defaults to 1m (ARCHITECTURE §9; upstream defaults builtin metrics only, quirk §12.7).</summary>
-    internal const string DefaultInterval = "1m";
 
     public async Task<CanaryAnalysisResult> AnalyzeAsync(Canary canary, CancellationToken cancellationToken)
     {
@@ -134,10 +133,9 @@ internal sealed partial class CanaryAnalyzer(
     private string MetricsProvider(Canary canary) => ObserverFactory.MetricsProvider(
         options.Value.MeshProvider, canary.Spec.Provider, canary.Spec.TargetRef?.Kind, IsKnativeTarget(canary));
 
-    private static bool IsKnativeTarget(Canary canary) =>
-        canary.Spec.TargetRef is { Kind: "Service", ApiVersion: "serving.knative.dev/v1" };
+    private static bool IsKnativeTarget(Canary canary) => KnownValues.IsKnativeTarget(canary.Spec);
 
-    private static string Interval(CanaryMetric metric) => string.IsNullOrEmpty(metric.Interval) ? DefaultInterval : metric.Interval;
+    private static string Interval(CanaryMetric metric) => CanaryDefaults.GetMetricInterval(metric);
 
     private async Task<MetricCheckResult> RunBuiltinAsync(Canary canary, CanaryMetric metric, string? route, MetricThresholds thresholds, CancellationToken ct)
     {

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Hosting;
 
 namespace Flagger.Modules.Rollout;
 
-/// <summary>Registers the rollout loop: observer, gates, actions, reconciler and the controller that schedules them.</summary>
+/// <summary>Registers the rollout loop: step context, telemetry, observer, gates, actions, reconciler and the controller that schedules them.</summary>
 public static class RolloutModule
 {
     /// <summary>
@@ -17,6 +17,8 @@ public static class RolloutModule
     public static IHostApplicationBuilder AddRolloutModule(this IHostApplicationBuilder builder, Action<RolloutOptions> configure)
     {
         builder.Services.AddOptions<RolloutOptions>().Configure(configure);
+        builder.Services.AddSingleton<StepContextFactory>();
+        builder.Services.AddSingleton<CanaryTelemetry>();
         builder.Services.AddSingleton<CanaryObserver>();
         builder.Services.AddSingleton<GateRunner>();
         builder.Services.AddSingleton<CanaryNotifier>();

@@ -1,3 +1,5 @@
+using Flagger.Modules.Shared.Crd;
+
 namespace Flagger.Modules.Routing;
 
 /// <summary>Controller-level routing settings (upstream flags <c>-mesh-provider</c>, <c>-ingress-class</c>, …).</summary>
@@ -7,7 +9,7 @@ public sealed class RoutingOptions
     public const string SectionName = "Routing";
 
     /// <summary>Provider of canaries whose <c>spec.provider</c> is empty (upstream <c>-mesh-provider</c>, default <c>istio</c>).</summary>
-    public string MeshProvider { get; set; } = "istio";
+    public string MeshProvider { get; set; } = CanaryDefaults.MeshProvider;
 
     /// <summary>Ingress class for ingress-based providers (upstream <c>-ingress-class</c>; Contour, not supported yet).</summary>
     public string? IngressClass { get; set; }

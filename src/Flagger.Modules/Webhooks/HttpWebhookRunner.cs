@@ -19,7 +19,7 @@ namespace Flagger.Modules.Webhooks;
 internal sealed partial class HttpWebhookRunner(WebhookHttpClients clients, TimeProvider time, ILogger<HttpWebhookRunner> logger)
     : IWebhookRunner
 {
-    internal static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
+    private static readonly string DefaultTimeoutText = $"{CanaryDefaults.WebhookTimeout.TotalSeconds}s";
     internal static readonly TimeSpan RetryWaitMin = TimeSpan.FromSeconds(1);
     internal static readonly TimeSpan RetryWaitMax = TimeSpan.FromSeconds(30);
     private const int MaxBodyBytes = 64 * 1024;
@@ -44,7 +44,7 @@ internal sealed partial class HttpWebhookRunner(WebhookHttpClients clients, Time
             return new WebhookOutcome(name, false, null, $"webhook {name}: url \"{webhook.Url}\" is not an absolute http(s) URL", 0);
         }
 
-        var timeout = DefaultTimeout;
+        var timeout = CanaryDefaults.WebhookTimeout;
         if (!string.IsNullOrEmpty(timeoutText) && !GoDuration.TryParse(timeoutText, out timeout, out var durationError))
         {
             return new WebhookOutcome(name, false, null, $"webhook {name}: timeout: {durationError}", 0);
@@ -57,7 +57,7 @@ internal sealed partial class HttpWebhookRunner(WebhookHttpClients clients, Time
 
         for (var attempt = 1; ; attempt++)
         {
-            var result = await AttemptAsync(client, url, body, timeout, string.IsNullOrEmpty(timeoutText) ? "10s" : timeoutText, cancellationToken).ConfigureAwait(false);
+            var result = await AttemptAsync(client, url, body, timeout, string.IsNullOrEmpty(timeoutText) ? DefaultTimeoutText : timeoutText, cancellationToken).ConfigureAwait(false);
             if (!result.ShouldRetry)
             {
                 if (result.TransportError is not null)

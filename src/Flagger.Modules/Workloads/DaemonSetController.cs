@@ -52,7 +52,7 @@ internal sealed class DaemonSetController(
             return Task.FromResult(new Readiness(ReadinessState.NotReady, NotFound(primaryName, ns)));
         }
 
-        var verdict = WorkloadReadiness.DaemonSet(primary, canary.Status?.LastTransitionTime, CanaryFacts.ProgressDeadlineSeconds(canary), CanaryFacts.PrimaryReadyThreshold(canary), Time.GetUtcNow());
+        var verdict = WorkloadReadiness.DaemonSet(primary, canary.Status?.LastTransitionTime, CanaryDefaults.GetProgressDeadlineSeconds(canary.Spec), CanaryDefaults.GetPrimaryReadyThreshold(canary.Spec.Analysis), Time.GetUtcNow());
         return Task.FromResult(verdict.Error is null
             ? Readiness.Ready
             : new Readiness(verdict.Retriable ? ReadinessState.NotReady : ReadinessState.DeadlineExceeded, $"primary daemonset {primaryName}.{ns} not ready: {verdict.Error}"));
@@ -68,7 +68,7 @@ internal sealed class DaemonSetController(
             return Task.FromResult(new Readiness(ReadinessState.NotReady, NotFound(targetName, ns)));
         }
 
-        var verdict = WorkloadReadiness.DaemonSet(target, canary.Status?.LastTransitionTime, CanaryFacts.ProgressDeadlineSeconds(canary), CanaryFacts.CanaryReadyThreshold(canary), Time.GetUtcNow());
+        var verdict = WorkloadReadiness.DaemonSet(target, canary.Status?.LastTransitionTime, CanaryDefaults.GetProgressDeadlineSeconds(canary.Spec), CanaryDefaults.GetCanaryReadyThreshold(canary.Spec.Analysis), Time.GetUtcNow());
         // upstream's text, typo included
         return Task.FromResult(verdict.Error is null
             ? Readiness.Ready
@@ -103,6 +103,10 @@ internal sealed class DaemonSetController(
             throw new WorkloadException($"updating daemonset {primaryName}.{ns} template spec failed: {e.Message}", e);
         }
     }
+
+    // upstream: ScaleToZero in daemonset_controller.go leaves the flagger.app/scale-to-zero nodeSelector
+    protected override bool IsScaledToZero(V1DaemonSet target) =>
+        target.Spec?.Template?.Spec?.NodeSelector?.ContainsKey(RevisionHash.ScaleToZeroKey) == true;
 
     // upstream: daemonset_controller.go ScaleToZero (nodeSelector flagger.app/scale-to-zero: "true")
     public override async Task ScaleToZeroAsync(Canary canary, CancellationToken cancellationToken)

@@ -39,7 +39,7 @@ internal sealed class DeploymentController(
             return Task.FromResult(new Readiness(ReadinessState.NotReady, NotFound(primaryName, ns)));
         }
 
-        var verdict = WorkloadReadiness.Deployment(primary, CanaryFacts.ProgressDeadlineSeconds(canary), CanaryFacts.PrimaryReadyThreshold(canary), Time.GetUtcNow());
+        var verdict = WorkloadReadiness.Deployment(primary, CanaryDefaults.GetProgressDeadlineSeconds(canary.Spec), CanaryDefaults.GetPrimaryReadyThreshold(canary.Spec.Analysis), Time.GetUtcNow());
         return Task.FromResult(ToReadiness(verdict, $"{primaryName}.{ns} not ready: "));
     }
 
@@ -53,7 +53,7 @@ internal sealed class DeploymentController(
             return Task.FromResult(new Readiness(ReadinessState.NotReady, NotFound(targetName, ns)));
         }
 
-        var verdict = WorkloadReadiness.Deployment(target, CanaryFacts.ProgressDeadlineSeconds(canary), CanaryFacts.CanaryReadyThreshold(canary), Time.GetUtcNow());
+        var verdict = WorkloadReadiness.Deployment(target, CanaryDefaults.GetProgressDeadlineSeconds(canary.Spec), CanaryDefaults.GetCanaryReadyThreshold(canary.Spec.Analysis), Time.GetUtcNow());
         return Task.FromResult(ToReadiness(verdict, $"canary deployment {targetName}.{ns} not ready: "));
     }
 
@@ -83,6 +83,9 @@ internal sealed class DeploymentController(
             throw new WorkloadException($"updating deployment {primaryName}.{ns} template spec failed: {e.Message}", e);
         }
     }
+
+    // upstream: ScaleToZero in deployment_controller.go leaves replicas 0
+    protected override bool IsScaledToZero(V1Deployment target) => target.Spec?.Replicas == 0;
 
     // upstream: deployment_controller.go ScaleToZero (merge patch replicas 0)
     public override Task ScaleToZeroAsync(Canary canary, CancellationToken cancellationToken) =>

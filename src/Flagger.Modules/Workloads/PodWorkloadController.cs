@@ -53,6 +53,9 @@ internal abstract class PodWorkloadController<TWorkload>(
     }
 
     /// <summary>Builds the new primary from the target (only called when no primary exists).</summary>
+    /// <summary>Whether <paramref name="target"/> is in the state <see cref="ScaleToZeroAsync"/> leaves it in.</summary>
+    protected abstract bool IsScaledToZero(TWorkload target);
+
     protected abstract TWorkload BuildPrimary(Canary canary, TWorkload target, PrimaryInputs inputs);
 
     public Task<TargetMetadata> GetMetadataAsync(Canary canary, CancellationToken cancellationToken)
@@ -76,7 +79,7 @@ internal abstract class PodWorkloadController<TWorkload>(
             throw new WorkloadException($"createPrimary{Kind} failed: {e.Message}", e);
         }
 
-        return CanaryFacts.IsInitializing(canary) && !CanaryFacts.SkipAnalysis(canary)
+        return CanaryFacts.IsInitializing(canary) && !CanaryDefaults.GetSkipAnalysis(canary.Spec)
             ? await IsPrimaryReadyAsync(canary, cancellationToken)
             : Readiness.Ready;
     }
@@ -92,6 +95,9 @@ internal abstract class PodWorkloadController<TWorkload>(
         Task.FromResult<IReadOnlyDictionary<string, string>?>(Configs.GetConfigRefs(canary, Template(GetTarget(canary))?.Spec));
 
     public abstract Task PromoteAsync(Canary canary, CancellationToken cancellationToken);
+
+    public Task<bool> IsScaledToZeroAsync(Canary canary, CancellationToken cancellationToken) =>
+        Task.FromResult(IsScaledToZero(GetTarget(canary)));
 
     public abstract Task ScaleToZeroAsync(Canary canary, CancellationToken cancellationToken);
 

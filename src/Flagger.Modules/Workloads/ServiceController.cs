@@ -88,6 +88,8 @@ internal sealed partial class ServiceController(IKubeCache cache, IKubeWriter wr
         await UpdateAsync(desired, $"updating service {primaryName}.{ns} spec failed: ", cancellationToken);
     }
 
+    public Task<bool> IsScaledToZeroAsync(Canary canary, CancellationToken cancellationToken) => Task.FromResult(false);
+
     public Task ScaleToZeroAsync(Canary canary, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task ScaleFromZeroAsync(Canary canary, CancellationToken cancellationToken) => Task.CompletedTask;

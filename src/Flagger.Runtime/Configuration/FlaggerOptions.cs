@@ -1,3 +1,5 @@
+using Flagger.Modules.Shared.Crd;
+
 namespace Flagger.Runtime.Configuration;
 
 /// <summary>
@@ -19,7 +21,7 @@ public sealed class FlaggerOptions
 
     public string MetricsServer { get; set; } = "http://prometheus:9090";
 
-    public string MeshProvider { get; set; } = "istio";
+    public string MeshProvider { get; set; } = CanaryDefaults.MeshProvider;
 
     public string SelectorLabels { get; set; } = "app,name,app.kubernetes.io/name";
 

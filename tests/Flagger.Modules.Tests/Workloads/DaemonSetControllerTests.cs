@@ -73,6 +73,19 @@ public sealed class DaemonSetControllerTests
     }
 
     [Fact]
+    public async Task IsScaledToZero_is_true_only_while_the_target_has_the_scale_to_zero_node_selector()
+    {
+        var (_, controller, canary) = Setup(d => d.Spec.Template.Spec.NodeSelector = new Dictionary<string, string> { ["kubernetes.io/os"] = "linux" });
+        Assert.False(await controller.IsScaledToZeroAsync(canary, Ct));
+
+        await controller.ScaleToZeroAsync(canary, Ct);
+        Assert.True(await controller.IsScaledToZeroAsync(canary, Ct));
+
+        await controller.ScaleFromZeroAsync(canary, Ct);
+        Assert.False(await controller.IsScaledToZeroAsync(canary, Ct));
+    }
+
+    [Fact]
     public async Task Revision_ignores_the_scale_to_zero_node_selector()
     {
         var (_, controller, canary) = Setup();

@@ -43,6 +43,19 @@ public sealed class DeploymentControllerTests
     }
 
     [Fact]
+    public async Task IsScaledToZero_is_true_only_while_the_target_has_zero_replicas()
+    {
+        var (_, controller, canary) = Setup();
+        Assert.False(await controller.IsScaledToZeroAsync(canary, Ct));
+
+        await controller.ScaleToZeroAsync(canary, Ct);
+        Assert.True(await controller.IsScaledToZeroAsync(canary, Ct));
+
+        await controller.ScaleFromZeroAsync(canary, Ct);
+        Assert.False(await controller.IsScaledToZeroAsync(canary, Ct));
+    }
+
+    [Fact]
     public async Task Initialize_creates_the_primary_deployment_with_upstream_naming_labels_and_rewritten_refs()
     {
         var (kube, controller, canary) = Setup();

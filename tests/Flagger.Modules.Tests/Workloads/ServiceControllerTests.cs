@@ -46,6 +46,17 @@ public sealed class ServiceControllerTests
     }
 
     [Fact]
+    public async Task IsScaledToZero_is_false_for_a_service_target_even_after_scale_to_zero()
+    {
+        var (kube, controller, canary) = Setup();
+
+        await controller.ScaleToZeroAsync(canary, Ct);
+
+        Assert.False(await controller.IsScaledToZeroAsync(canary, Ct));
+        Assert.Empty(kube.Writes);
+    }
+
+    [Fact]
     public async Task Initialize_creates_canary_and_primary_copies_owned_by_the_canary()
     {
         var (kube, controller, canary) = Setup();

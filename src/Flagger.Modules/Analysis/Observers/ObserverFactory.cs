@@ -1,3 +1,5 @@
+using Flagger.Modules.Shared.Providers;
+
 namespace Flagger.Modules.Analysis.Observers;
 
 /// <summary>Picks the builtin-metric observer for a metrics provider name, as upstream does.</summary>
@@ -31,21 +33,21 @@ internal static class ObserverFactory
     /// The observer for a metrics provider name. Names without their own observer (smi:*, crossover, <c>*:service</c> of
     /// exact-match providers) use the Istio queries, as upstream (quirk §12.8, kept).
     /// </summary>
-    public static IMetricsObserver Create(string metricsProvider) => metricsProvider switch
+    public static IMetricsObserver Create(string metricsProvider) => ProviderCatalog.MetricsObserverFor(metricsProvider) switch
     {
-        _ when metricsProvider.StartsWith("appmesh", StringComparison.Ordinal) => new AppMeshObserver(),
+        "appmesh" => new AppMeshObserver(),
         "linkerd" => new LinkerdObserver(),
-        "istio" => new IstioObserver(),
         "contour" => new ContourObserver(),
-        _ when metricsProvider.StartsWith("gloo", StringComparison.Ordinal) => new GlooObserver(),
+        "gloo" => new GlooObserver(),
         "nginx" => new NginxObserver(),
-        _ when metricsProvider == "kubernetes" || metricsProvider.StartsWith("gatewayapi", StringComparison.Ordinal) => new HttpObserver(),
+        "http" => new HttpObserver(),
         "skipper" => new SkipperObserver(),
         "traefik" => new TraefikObserver(),
         "osm" => new OsmObserver(),
         "kuma" => new KumaObserver(),
         "apisix" => new ApisixObserver(),
         "knative" => new KnativeObserver(),
-        _ => new IstioObserver(),
+        ProviderCatalog.IstioObserver => new IstioObserver(),
+        var observer => throw new InvalidOperationException($"the provider catalog names observer \"{observer}\", which has no implementation"),
     };
 }

@@ -3,136 +3,156 @@ using Flagger.Modules.Rollout.StateMachine;
 using Flagger.Modules.Routing.Contracts;
 using Flagger.Modules.Shared.Crd;
 using Flagger.Modules.Shared.Kubernetes;
-using Flagger.Modules.Shared.Telemetry;
 using Flagger.Modules.Workloads.Contracts;
 using k8s;
 
 namespace Flagger.Modules.Rollout.Reconciler;
 
 /// <summary>
-/// Carries out the state machine's actions through the module contracts, in order. The canary object is threaded
-/// through: writes to it (finalizers, status) return the new version, which later writes must use.
+/// Carries out a decision's actions in order through the step's target controller and routers; the status write is
+/// one of them (<see cref="WriteStatus"/>), the only status write of a step. The step's canary is threaded through:
+/// writes to it (finalizers, status) return the new version, which later writes must use.
 /// </summary>
 internal sealed class ActionApplier(
     IKubeWriter writer,
-    ITargetControllerFactory workloads,
-    IRoutingFactory routing,
     ICanaryAnalyzer analyzer,
     GateRunner gates,
     CanaryNotifier notifier,
-    FlaggerMetrics metrics)
+    CanaryTelemetry telemetry)
 {
-    /// <summary>Applies one action; returns the canary as it is after the action.</summary>
-    public async Task<Canary> ApplyAsync(Canary canary, CanaryAction action, Decision decision, CancellationToken cancellationToken)
+    /// <summary>
+    /// Applies every action of <paramref name="decision"/>. An action that fails before the status write ends the step
+    /// with a Warning event and no status change, so the next step decides again from fresh observations; after the
+    /// status write a failure is reported the same way and the remaining actions still run. A conflict before the
+    /// status write is thrown: the canary changed, the step is retried from the newer version.
+    /// </summary>
+    public async Task ApplyAsync(StepContext step, Decision decision, CancellationToken cancellationToken)
     {
-        var ns = canary.Metadata.NamespaceProperty;
-        var target = canary.Spec.TargetRef?.Name ?? "";
-        switch (action)
+        var statusWritten = false;
+        foreach (var action in decision.Actions)
         {
-            case EnsureCanaryAndPrimaryServices:
-                await routing.ServiceRouter(canary).InitializeAsync(canary, await ServiceTargetAsync(canary, cancellationToken), cancellationToken);
-                break;
-            case EnsureApexService:
-                await routing.ServiceRouter(canary).ReconcileAsync(canary, await ServiceTargetAsync(canary, cancellationToken), cancellationToken);
-                break;
-            case EnsureMeshRoutes:
-                await routing.TrafficRouter(canary).ReconcileAsync(canary, cancellationToken);
-                break;
-            case SetRoutes set:
-                var cookies = SessionAffinityCookies.FromStatus(decision.Status ?? canary.Status);
-                await routing.TrafficRouter(canary).SetRoutesAsync(canary, new TrafficSplit(set.PrimaryWeight, set.CanaryWeight, set.Mirrored), cookies, cancellationToken);
-                break;
-            case EnsurePrimaryWorkload:
-                await workloads.Create(canary).InitializeAsync(canary, cancellationToken);
-                break;
-            case EnsurePrimaryScaler:
-                await workloads.Create(canary).ReconcilePrimaryScalerAsync(canary, init: true, cancellationToken);
-                break;
-            case SyncPrimaryScaler:
-                await workloads.Create(canary).ReconcilePrimaryScalerAsync(canary, init: false, cancellationToken);
-                break;
-            case PauseTargetScaler:
-                await workloads.Create(canary).PauseTargetScalerAsync(canary, cancellationToken);
-                break;
-            case ResumeTargetScaler:
-                await workloads.Create(canary).ResumeTargetScalerAsync(canary, cancellationToken);
-                break;
-            case ScaleTargetToZero:
-                await workloads.Create(canary).ScaleToZeroAsync(canary, cancellationToken);
-                break;
-            case ScaleTargetUp:
-                await workloads.Create(canary).ScaleFromZeroAsync(canary, cancellationToken);
-                break;
-            case PromoteTarget:
-                // Idempotent in the Workloads module: a primary that already matches the target is not written.
-                await workloads.Create(canary).PromoteAsync(canary, cancellationToken);
-                break;
-            case CheckMetricProviders:
-                var availability = await analyzer.CheckProvidersAsync(canary, cancellationToken);
-                await notifier.EventAsync(canary, warning: !availability.Available, availability.Message, cancellationToken);
-                break;
-            case RunPostRolloutHooks post:
-                await PostRolloutAsync(canary, post.Phase, cancellationToken);
-                break;
-            case EmitEvent e:
-                await notifier.EventAsync(canary, e.Type == EventType.Warning, e.Message, cancellationToken);
-                break;
-            case SendAlert alert:
-                await notifier.AlertAsync(canary, alert.Severity, alert.Message, alert.WithMetadata, cancellationToken);
-                break;
-            case RecordStatusMetric status:
-                metrics.SetStatus(target, ns, status.Phase);
-                break;
-            case RecordWeightMetric weight:
-                metrics.SetWeight(target, ns, weight.PrimaryWeight, weight.CanaryWeight);
-                break;
-            case RecordRunOutcome outcome when outcome.Succeeded:
-                metrics.IncSuccesses(target, ns, outcome.Strategy, outcome.AnalysisSkipped);
-                break;
-            case RecordRunOutcome outcome:
-                metrics.IncFailures(target, ns, outcome.Strategy, outcome.AnalysisSkipped);
-                break;
-            case AddFinalizer:
-                return await SetFinalizerAsync(canary, present: true, cancellationToken);
-            case RemoveFinalizer:
-                return await SetFinalizerAsync(canary, present: false, cancellationToken);
-            case RevertTarget:
-                await workloads.Create(canary).FinalizeAsync(canary, cancellationToken);
-                break;
-            case RevertServices:
-                await routing.ServiceRouter(canary).FinalizeAsync(canary, await ServiceTargetAsync(canary, cancellationToken), cancellationToken);
-                break;
-            case RevertMeshRoutes:
-                await routing.TrafficRouter(canary).FinalizeAsync(canary, cancellationToken);
-                break;
-            case WriteStatus write:
-                var updated = Clone(canary);
-                updated.Status = write.Status;
-                return await writer.ReplaceStatusAsync(updated, cancellationToken);
-            default:
-                throw new InvalidOperationException($"no handler for action {action.GetType().Name}");
+            try
+            {
+                await ApplyAsync(step, action, decision, cancellationToken);
+                statusWritten |= action is WriteStatus;
+            }
+            catch (KubeApiException e) when (e.IsConflict && !statusWritten)
+            {
+                throw;
+            }
+            catch (Exception e) when (e is KubeApiException or WorkloadException or RoutingException)
+            {
+                await notifier.EventAsync(step, warning: true, e.Message, cancellationToken);
+                if (!statusWritten)
+                {
+                    // Before the status write: stop; the next step decides again.
+                    return;
+                }
+            }
         }
 
-        return canary;
+        if (decision.ObserveDuration)
+        {
+            telemetry.Duration(step);
+        }
     }
 
-    private async Task PostRolloutAsync(Canary canary, CanaryPhase phase, CancellationToken cancellationToken)
+    private async Task ApplyAsync(StepContext step, CanaryAction action, Decision decision, CancellationToken cancellationToken)
     {
-        var outcome = await gates.PostRolloutAsync(canary, phase, cancellationToken);
+        switch (action)
+        {
+            case AddFinalizer:
+                step.Advance(await SetFinalizerAsync(step.Canary, present: true, cancellationToken));
+                return;
+            case RemoveFinalizer:
+                step.Advance(await SetFinalizerAsync(step.Canary, present: false, cancellationToken));
+                return;
+            case WriteStatus write:
+                var updated = Clone(step.Canary);
+                updated.Status = write.Status;
+                step.Advance(await writer.ReplaceStatusAsync(updated, cancellationToken));
+                return;
+            case RecordStatusMetric status:
+                telemetry.Status(step, status.Phase);
+                return;
+            case RecordWeightMetric weight:
+                telemetry.Weight(step, weight.PrimaryWeight, weight.CanaryWeight);
+                return;
+            case RecordRunOutcome outcome:
+                telemetry.RunOutcome(step, outcome.Succeeded, outcome.Strategy, outcome.AnalysisSkipped);
+                return;
+            case EmitEvent e:
+                await notifier.EventAsync(step, e.Type == EventType.Warning, e.Message, cancellationToken);
+                return;
+            case SendAlert alert:
+                await notifier.AlertAsync(step, alert.Severity, alert.Message, alert.WithMetadata, cancellationToken);
+                return;
+            case CheckMetricProviders:
+                var availability = await analyzer.CheckProvidersAsync(step.Canary, cancellationToken);
+                await notifier.EventAsync(step, warning: !availability.Available, availability.Message, cancellationToken);
+                return;
+            case RunPostRolloutHooks post:
+                await PostRolloutAsync(step, post.Phase, cancellationToken);
+                return;
+        }
+
+        await (TargetAction(step, action, cancellationToken)
+            ?? RoutingAction(step, action, decision, cancellationToken)
+            ?? throw new InvalidOperationException($"no handler for action {action.GetType().Name}"));
+    }
+
+    // Every Workloads write is idempotent in the module: e.g. a primary that already matches the target is not written.
+    private static Task? TargetAction(StepContext step, CanaryAction action, CancellationToken cancellationToken) => action switch
+    {
+        EnsurePrimaryWorkload => step.Target.InitializeAsync(step.Canary, cancellationToken),
+        EnsurePrimaryScaler => step.Target.ReconcilePrimaryScalerAsync(step.Canary, init: true, cancellationToken),
+        SyncPrimaryScaler => step.Target.ReconcilePrimaryScalerAsync(step.Canary, init: false, cancellationToken),
+        PauseTargetScaler => step.Target.PauseTargetScalerAsync(step.Canary, cancellationToken),
+        ResumeTargetScaler => step.Target.ResumeTargetScalerAsync(step.Canary, cancellationToken),
+        ScaleTargetToZero => step.Target.ScaleToZeroAsync(step.Canary, cancellationToken),
+        ScaleTargetUp => step.Target.ScaleFromZeroAsync(step.Canary, cancellationToken),
+        PromoteTarget => step.Target.PromoteAsync(step.Canary, cancellationToken),
+        RevertTarget => step.Target.FinalizeAsync(step.Canary, cancellationToken),
+        _ => null,
+    };
+
+    private static Task? RoutingAction(StepContext step, CanaryAction action, Decision decision, CancellationToken cancellationToken) => action switch
+    {
+        EnsureCanaryAndPrimaryServices or EnsureApexService or RevertServices => ServicesAsync(step, action, cancellationToken),
+        EnsureMeshRoutes => step.TrafficRouter.ReconcileAsync(step.Canary, cancellationToken),
+        SetRoutes set => step.TrafficRouter.SetRoutesAsync(
+            step.Canary,
+            new TrafficSplit(set.PrimaryWeight, set.CanaryWeight, set.Mirrored),
+            SessionAffinityCookies.FromStatus(decision.Status ?? step.Canary.Status),
+            cancellationToken),
+        RevertMeshRoutes => step.TrafficRouter.FinalizeAsync(step.Canary, cancellationToken),
+        _ => null,
+    };
+
+    private static async Task ServicesAsync(StepContext step, CanaryAction action, CancellationToken cancellationToken)
+    {
+        var router = step.ServiceRouter;
+        var metadata = await step.Target.GetMetadataAsync(step.Canary, cancellationToken);
+        var target = new ServiceTarget(metadata.Label, metadata.LabelValue, metadata.Ports);
+        await (action switch
+        {
+            EnsureCanaryAndPrimaryServices => router.InitializeAsync(step.Canary, target, cancellationToken),
+            EnsureApexService => router.ReconcileAsync(step.Canary, target, cancellationToken),
+            _ => router.FinalizeAsync(step.Canary, target, cancellationToken),
+        });
+    }
+
+    private async Task PostRolloutAsync(StepContext step, CanaryPhase phase, CancellationToken cancellationToken)
+    {
+        var outcome = await gates.PostRolloutAsync(step, phase, cancellationToken);
         foreach (var result in outcome.Results)
         {
             await notifier.EventAsync(
-                canary,
+                step,
                 warning: !result.Succeeded,
                 result.Succeeded ? $"Post-rollout check {result.Name} passed" : $"Post-rollout hook {result.Name} failed {result.Error}",
                 cancellationToken);
         }
-    }
-
-    private async Task<ServiceTarget> ServiceTargetAsync(Canary canary, CancellationToken cancellationToken)
-    {
-        var metadata = await workloads.Create(canary).GetMetadataAsync(canary, cancellationToken);
-        return new ServiceTarget(metadata.Label, metadata.LabelValue, metadata.Ports);
     }
 
     private async Task<Canary> SetFinalizerAsync(Canary canary, bool present, CancellationToken cancellationToken)

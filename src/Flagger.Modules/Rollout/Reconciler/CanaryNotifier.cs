@@ -16,8 +16,9 @@ internal sealed partial class CanaryNotifier(IEventRecorder events, IEventWebhoo
 {
     public const string Reason = "Synced";
 
-    public async Task EventAsync(Canary canary, bool warning, string message, CancellationToken cancellationToken)
+    public async Task EventAsync(StepContext step, bool warning, string message, CancellationToken cancellationToken)
     {
+        var canary = step.Canary;
         var type = warning ? "Warning" : "Normal";
         using (logger.BeginScope(new Dictionary<string, object> { ["canary"] = $"{canary.Metadata.Name}.{canary.Metadata.NamespaceProperty}" }))
         {
@@ -35,8 +36,8 @@ internal sealed partial class CanaryNotifier(IEventRecorder events, IEventWebhoo
         await eventWebhook.PublishAsync(canary, type, message, cancellationToken);
     }
 
-    public Task AlertAsync(Canary canary, MachineSeverity severity, string message, bool withMetadata, CancellationToken cancellationToken) =>
-        alerter.AlertAsync(canary, message, withMetadata, severity switch
+    public Task AlertAsync(StepContext step, MachineSeverity severity, string message, bool withMetadata, CancellationToken cancellationToken) =>
+        alerter.AlertAsync(step.Canary, message, withMetadata, severity switch
         {
             MachineSeverity.Error => AlertSeverity.Error,
             MachineSeverity.Warn => AlertSeverity.Warn,

@@ -3,20 +3,20 @@ using Flagger.Modules.Routing.Contracts;
 using Flagger.Modules.Shared.Crd;
 using Flagger.Modules.Shared.Kubernetes;
 using Flagger.Modules.Workloads.Contracts;
-using k8s.Models;
 using WorkloadReadiness = Flagger.Modules.Workloads.Contracts.Readiness;
 
 namespace Flagger.Modules.Rollout.Reconciler;
 
 /// <summary>
-/// Builds the state machine's <see cref="Observation"/> of one canary from the caches, through the Workloads and
-/// Routing contracts: target revision and tracked configs, primary and canary readiness and scale, current routes.
-/// Reads only caches; problems become data (a blocking error or a routes error), never exceptions.
+/// Builds the state machine's <see cref="Observation"/> of one canary from the caches, through the step's target
+/// controller and traffic router: target revision and tracked configs, primary and canary readiness and scale, current
+/// routes. Reads only caches; problems become data (a blocking error or a routes error), never exceptions.
 /// </summary>
-internal sealed class CanaryObserver(IKubeCache cache, ITargetControllerFactory workloads, IRoutingFactory routing)
+internal sealed class CanaryObserver
 {
-    public async Task<Observation> ObserveAsync(Canary canary, CancellationToken cancellationToken)
+    public async Task<Observation> ObserveAsync(StepContext step, CancellationToken cancellationToken)
     {
+        var canary = step.Canary;
         var observation = new Observation
         {
             DeletionRequested = canary.Metadata.DeletionTimestamp is not null,
@@ -25,14 +25,16 @@ internal sealed class CanaryObserver(IKubeCache cache, ITargetControllerFactory 
 
         try
         {
-            var target = workloads.Create(canary);
+            var target = step.Target;
             var revision = await target.GetTargetRevisionAsync(canary, cancellationToken);
             observation = observation with
             {
                 TargetRevision = revision,
                 TrackedConfigs = await target.GetTrackedConfigsAsync(canary, cancellationToken),
                 Primary = Map(await target.IsPrimaryReadyAsync(canary, cancellationToken), ScaleState.Up),
-                Canary = Map(await target.IsCanaryReadyAsync(canary, cancellationToken), TargetScale(canary)),
+                Canary = Map(
+                    await target.IsCanaryReadyAsync(canary, cancellationToken),
+                    await target.IsScaledToZeroAsync(canary, cancellationToken) ? ScaleState.Zero : ScaleState.Up),
             };
         }
         catch (WorkloadException e)
@@ -42,7 +44,7 @@ internal sealed class CanaryObserver(IKubeCache cache, ITargetControllerFactory 
 
         try
         {
-            var split = await routing.TrafficRouter(canary).GetRoutesAsync(canary, cancellationToken);
+            var split = await step.TrafficRouter.GetRoutesAsync(canary, cancellationToken);
             return observation with { Routes = new RouteObservation(split.PrimaryWeight, split.CanaryWeight, split.Mirrored) };
         }
         catch (Exception e) when (e is RoutingException or KubeApiException)
@@ -52,13 +54,13 @@ internal sealed class CanaryObserver(IKubeCache cache, ITargetControllerFactory 
     }
 
     /// <summary>The target revision and configs only: enough to tell whether a watch event needs a reaction.</summary>
-    public async Task<(string Revision, IReadOnlyDictionary<string, string>? Configs)?> ObserveRevisionAsync(Canary canary, CancellationToken cancellationToken)
+    public async Task<(string Revision, IReadOnlyDictionary<string, string>? Configs)?> ObserveRevisionAsync(StepContext step, CancellationToken cancellationToken)
     {
         try
         {
-            var target = workloads.Create(canary);
-            var revision = await target.GetTargetRevisionAsync(canary, cancellationToken);
-            return (revision, await target.GetTrackedConfigsAsync(canary, cancellationToken));
+            var target = step.Target;
+            var revision = await target.GetTargetRevisionAsync(step.Canary, cancellationToken);
+            return (revision, await target.GetTrackedConfigsAsync(step.Canary, cancellationToken));
         }
         catch (WorkloadException)
         {
@@ -75,19 +77,4 @@ internal sealed class CanaryObserver(IKubeCache cache, ITargetControllerFactory 
         },
         readiness.Message,
         scale);
-
-    // upstream: ScaleToZero sets Deployment replicas 0, DaemonSet the flagger.app/scale-to-zero node selector.
-    private ScaleState TargetScale(Canary canary)
-    {
-        var ns = canary.Metadata.NamespaceProperty;
-        var name = canary.Spec.TargetRef?.Name ?? "";
-        return canary.Spec.TargetRef?.Kind switch
-        {
-            "Deployment" => cache.Get<V1Deployment>(ns, name)?.Spec?.Replicas == 0 ? ScaleState.Zero : ScaleState.Up,
-            "DaemonSet" => cache.Get<V1DaemonSet>(ns, name)?.Spec?.Template?.Spec?.NodeSelector?.ContainsKey("flagger.app/scale-to-zero") == true
-                ? ScaleState.Zero
-                : ScaleState.Up,
-            _ => ScaleState.NotApplicable,
-        };
-    }
 }

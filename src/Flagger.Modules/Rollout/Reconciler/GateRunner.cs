@@ -1,7 +1,6 @@
 using Flagger.Modules.Analysis.Contracts;
 using Flagger.Modules.Rollout.StateMachine;
 using Flagger.Modules.Shared.Crd;
-using Flagger.Modules.Shared.Telemetry;
 using Flagger.Modules.Webhooks.Contracts;
 
 namespace Flagger.Modules.Rollout.Reconciler;
@@ -11,18 +10,18 @@ namespace Flagger.Modules.Rollout.Reconciler;
 /// hooks stop at the first success) or the metric checks, and turns the outcome into the machine's data.
 /// </summary>
 // upstream: pkg/controller/scheduler_hooks.go, scheduler_metrics.go
-internal sealed class GateRunner(IWebhookRunner webhooks, ICanaryAnalyzer analyzer, FlaggerMetrics metrics)
+internal sealed class GateRunner(IWebhookRunner webhooks, ICanaryAnalyzer analyzer, CanaryTelemetry telemetry)
 {
-    public async Task<GateOutcome> RunAsync(Canary canary, NeedJudgement need, CancellationToken cancellationToken) => need.Gate switch
+    public async Task<GateOutcome> RunAsync(StepContext step, NeedJudgement need, CancellationToken cancellationToken) => need.Gate switch
     {
-        Gate.Metrics => await MetricsAsync(canary, cancellationToken),
-        Gate.Rollback => await HooksAsync(canary, WebhookTypes.Rollback, need.PayloadPhase, stopOnSuccess: true, cancellationToken),
-        _ => await HooksAsync(canary, HookType(need.Gate), need.PayloadPhase, stopOnSuccess: false, cancellationToken),
+        Gate.Metrics => await MetricsAsync(step, cancellationToken),
+        Gate.Rollback => await HooksAsync(step.Canary, WebhookTypes.Rollback, need.PayloadPhase, stopOnSuccess: true, cancellationToken),
+        _ => await HooksAsync(step.Canary, HookType(need.Gate), need.PayloadPhase, stopOnSuccess: false, cancellationToken),
     };
 
     /// <summary>Runs post-rollout hooks, stopping at the first failure; returns each hook's result.</summary>
-    public Task<HooksOutcome> PostRolloutAsync(Canary canary, CanaryPhase phase, CancellationToken cancellationToken) =>
-        HooksAsync(canary, WebhookTypes.PostRollout, phase, stopOnSuccess: false, cancellationToken);
+    public Task<HooksOutcome> PostRolloutAsync(StepContext step, CanaryPhase phase, CancellationToken cancellationToken) =>
+        HooksAsync(step.Canary, WebhookTypes.PostRollout, phase, stopOnSuccess: false, cancellationToken);
 
     private async Task<HooksOutcome> HooksAsync(Canary canary, string type, CanaryPhase phase, bool stopOnSuccess, CancellationToken cancellationToken)
     {
@@ -40,14 +39,14 @@ internal sealed class GateRunner(IWebhookRunner webhooks, ICanaryAnalyzer analyz
         return new HooksOutcome(results);
     }
 
-    private async Task<MetricsOutcome> MetricsAsync(Canary canary, CancellationToken cancellationToken)
+    private async Task<MetricsOutcome> MetricsAsync(StepContext step, CancellationToken cancellationToken)
     {
-        var result = await analyzer.AnalyzeAsync(canary, cancellationToken);
+        var result = await analyzer.AnalyzeAsync(step.Canary, cancellationToken);
         foreach (var metric in result.Metrics)
         {
             if (metric.AnalysisValue is { } value)
             {
-                metrics.SetMetricAnalysis(canary.Metadata.Name, canary.Metadata.NamespaceProperty, metric.Name, value);
+                telemetry.MetricAnalysis(step, metric.Name, value);
             }
         }
 

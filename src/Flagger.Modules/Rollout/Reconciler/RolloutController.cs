@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using Flagger.Modules.Rollout.Scheduling;
 using Flagger.Modules.Shared.Crd;
 using Flagger.Modules.Shared.Kubernetes;
-using Flagger.Modules.Shared.Telemetry;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Hosting;
@@ -21,7 +20,7 @@ internal sealed partial class RolloutController(
     CanaryReconciler reconciler,
     Leadership leadership,
     IOptions<RolloutOptions> options,
-    FlaggerMetrics metrics,
+    CanaryTelemetry telemetry,
     TimeProvider time,
     ILogger<RolloutController> logger) : BackgroundService
 {
@@ -40,7 +39,7 @@ internal sealed partial class RolloutController(
             {
                 await WaitForLeadershipAsync(stoppingToken);
                 using var term = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, leadership.Token);
-                var scheduler = new CanaryScheduler(reconciler.StepAsync, options.Value.MaxConcurrentSteps, time, logger, metrics.ObserveStepLateness);
+                var scheduler = new CanaryScheduler(reconciler.StepAsync, options.Value.MaxConcurrentSteps, time, logger, telemetry.StepLateness);
                 _scheduler = scheduler;
                 foreach (var canary in cache.List<Canary>())
                 {
@@ -125,7 +124,7 @@ internal sealed partial class RolloutController(
             scheduler.Remove(key);
             if (_seen.TryRemove(key, out var last))
             {
-                metrics.RemoveCanary(key.Name, last.Target, key.Namespace);
+                telemetry.Removed(key, last.Target);
             }
 
             UpdateTotals();
@@ -159,7 +158,7 @@ internal sealed partial class RolloutController(
     {
         foreach (var group in cache.List<Canary>().GroupBy(c => c.Metadata.NamespaceProperty ?? ""))
         {
-            metrics.SetTotal(group.Key, group.Count());
+            telemetry.Total(group.Key, group.Count());
         }
     }
 

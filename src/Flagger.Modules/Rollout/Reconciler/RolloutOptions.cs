@@ -1,10 +1,12 @@
+using Flagger.Modules.Shared.Crd;
+
 namespace Flagger.Modules.Rollout.Reconciler;
 
 /// <summary>Settings of the rollout loop; the runtime fills them from its flags.</summary>
 public sealed class RolloutOptions
 {
     /// <summary>The global <c>-mesh-provider</c>, used when <c>spec.provider</c> is empty.</summary>
-    public string MeshProvider { get; set; } = "istio";
+    public string MeshProvider { get; set; } = CanaryDefaults.MeshProvider;
 
     /// <summary><c>-no-cross-namespace-refs</c>: reject MetricTemplate/AlertProvider references to other namespaces.</summary>
     public bool NoCrossNamespaceRefs { get; set; }

@@ -93,8 +93,8 @@ public static class CanaryDefaults
             StepWeights: [.. analysis?.StepWeights ?? []],
             StepWeightPromotion: analysis?.StepWeightPromotion ?? 0,
             MirrorWeight: analysis?.MirrorWeight ?? 0,
-            PrimaryReadyThreshold: analysis?.PrimaryReadyThreshold ?? ReadyThreshold,
-            CanaryReadyThreshold: analysis?.CanaryReadyThreshold ?? ReadyThreshold,
+            PrimaryReadyThreshold: GetPrimaryReadyThreshold(analysis),
+            CanaryReadyThreshold: GetCanaryReadyThreshold(analysis),
             SessionAffinityMaxAge: GetSessionAffinityMaxAge(analysis?.SessionAffinity),
             Metrics: [.. (analysis?.Metrics ?? []).Select(m => new MetricSettings(m.Name ?? "", GetMetricInterval(m), GetMetricIntervalDuration(m), m))],
             Webhooks: [.. (analysis?.Webhooks ?? []).Select(w => new WebhookSettings(w.Name ?? "", GetWebhookType(w), w.Url ?? "", GetWebhookTimeout(w), w.Retries ?? 0, w.MuteAlert ?? false, w.DisableTls ?? false, w))],
@@ -162,6 +162,12 @@ public static class CanaryDefaults
 
     /// <summary><c>spec.progressDeadlineSeconds</c>, or 600.</summary>
     public static int GetProgressDeadlineSeconds(CanarySpec spec) => spec.ProgressDeadlineSeconds ?? ProgressDeadlineSeconds;
+
+    /// <summary><c>analysis.primaryReadyThreshold</c> (percent), or 100.</summary>
+    public static int GetPrimaryReadyThreshold(CanaryAnalysis? analysis) => analysis?.PrimaryReadyThreshold ?? ReadyThreshold;
+
+    /// <summary><c>analysis.canaryReadyThreshold</c> (percent), or 100.</summary>
+    public static int GetCanaryReadyThreshold(CanaryAnalysis? analysis) => analysis?.CanaryReadyThreshold ?? ReadyThreshold;
 
     /// <summary><c>service.portName</c>, or <c>http</c>.</summary>
     public static string GetPortName(CanaryService? service) => string.IsNullOrEmpty(service?.PortName) ? PortName : service.PortName;

@@ -38,4 +38,8 @@ public static class KnownValues
 
     /// <summary>The <c>apiVersion</c> that turns a <c>Service</c> target into a Knative Service.</summary>
     public const string KnativeServiceApiVersion = "serving.knative.dev/v1";
+
+    /// <summary>Whether the canary targets a Knative Service (<c>targetRef</c> kind <c>Service</c> of <see cref="KnativeServiceApiVersion"/>).</summary>
+    public static bool IsKnativeTarget(CanarySpec spec) =>
+        spec.TargetRef is { Kind: "Service", ApiVersion: KnativeServiceApiVersion };
 }

@@ -23,6 +23,27 @@ internal static class GoJson
     /// <summary>Serializes <paramref name="value"/> the way Go's <c>json.Marshal</c> would.</summary>
     public static byte[] Serialize<T>(T value) => Encoding.UTF8.GetBytes(Reescape(JsonSerializer.Serialize(value, Options)));
 
+    /// <summary>
+    /// Go's <c>json.Marshal</c> of a <c>map[string]string</c>: <c>null</c> for a null map, keys sorted by their UTF-8
+    /// bytes as Go sorts them (differs from UTF-16 ordinal order only beyond the Basic Multilingual Plane).
+    /// </summary>
+    // upstream: pkg/canary/config_tracker.go checksum() → encoding/json.Marshal
+    public static byte[] MarshalMap(IEnumerable<KeyValuePair<string, string?>>? map)
+    {
+        if (map is null)
+        {
+            return "null"u8.ToArray();
+        }
+
+        var sorted = new SortedDictionary<string, string?>(Utf8Order.Instance);
+        foreach (var (key, value) in map)
+        {
+            sorted[key] = value;
+        }
+
+        return Serialize(sorted);
+    }
+
     /// <summary>Rewrites every string literal of compact JSON with Go's escaping rules; the rest is copied.</summary>
     internal static string Reescape(string json)
     {
@@ -114,5 +135,13 @@ internal static class GoJson
                 output.Append(char.IsSurrogate(c) ? '\uFFFD' : c);
                 break;
         }
+    }
+
+    private sealed class Utf8Order : IComparer<string>
+    {
+        public static readonly Utf8Order Instance = new();
+
+        public int Compare(string? x, string? y) =>
+            Encoding.UTF8.GetBytes(x ?? "").AsSpan().SequenceCompareTo(Encoding.UTF8.GetBytes(y ?? ""));
     }
 }

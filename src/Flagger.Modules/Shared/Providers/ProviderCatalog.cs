@@ -31,6 +31,10 @@ public sealed record RequiredReference(string Field, string Purpose);
 /// <param name="PrimarySessionCookie"><c>sessionAffinity.primaryCookieName</c> as well.</param>
 /// <param name="RoutesBeforePrimary">Routes must exist before the primary is created (App Mesh).</param>
 /// <param name="MetricsObserver">The builtin-metric observer whose queries <c>request-success-rate</c>/<c>request-duration</c> use.</param>
+/// <param name="ObserverForAllVariants">
+/// Every metrics-provider name that starts with this row's family (the name before <c>:</c>), e.g. <c>gloo:service</c>
+/// or <c>gatewayapi</c>, also uses <see cref="MetricsObserver"/> (upstream matches these by prefix); other rows match exactly.
+/// </param>
 /// <param name="RequiredReferences">References validation demands for this provider.</param>
 public sealed record RoutingProviderCapabilities(
     string Name,
@@ -42,8 +46,12 @@ public sealed record RoutingProviderCapabilities(
     bool PrimarySessionCookie,
     bool RoutesBeforePrimary,
     string MetricsObserver,
+    bool ObserverForAllVariants,
     IReadOnlyList<RequiredReference> RequiredReferences)
 {
+    /// <summary>The name before the first <c>:</c> (<c>gatewayapi</c> for <c>gatewayapi:v1</c>).</summary>
+    public string Family => Name.Split(':')[0];
+
     /// <summary>A/B testing of any kind (headers or cookies).</summary>
     public bool AbTesting => HeaderMatching || CookieMatching;
 }
@@ -59,16 +67,19 @@ public static class ProviderCatalog
     private static readonly RequiredReference RouteRef = new("spec.routeRef", "the ApisixRoute to derive the canary route from");
     private static readonly RequiredReference GatewayRefs = new("spec.service.gatewayRefs", "the parents the HTTPRoute attaches to");
 
+    /// <summary>The observer of Istio's standard metrics, upstream's fallback for names without their own.</summary>
+    public const string IstioObserver = "istio";
+
     /// <summary>Every routing provider upstream accepts, in the CRD's (alphabetical) order.</summary>
     public static IReadOnlyList<RoutingProviderCapabilities> Routers { get; } =
     [
         Row("apisix", progressive: true, observer: "apisix", refs: [RouteRef]),
-        Row("appmesh", progressive: true, headers: true, routesBeforePrimary: true, observer: "appmesh"),
-        Row("appmesh:v1beta2", progressive: true, headers: true, routesBeforePrimary: true, observer: "appmesh"),
+        Row("appmesh", progressive: true, headers: true, routesBeforePrimary: true, observer: "appmesh", observerForAllVariants: true),
+        Row("appmesh:v1beta2", progressive: true, headers: true, routesBeforePrimary: true, observer: "appmesh", observerForAllVariants: true),
         Row("contour", progressive: true, headers: true, observer: "contour"),
-        Row("gatewayapi:v1", progressive: true, headers: true, mirroring: MirroringSupport.BlueGreenOnly, affinity: true, primaryCookie: true, observer: "http", refs: [GatewayRefs]),
-        Row("gatewayapi:v1beta1", progressive: true, headers: true, mirroring: MirroringSupport.BlueGreenOnly, affinity: true, observer: "http", refs: [GatewayRefs]),
-        Row("gloo", progressive: true, headers: true, observer: "gloo"),
+        Row("gatewayapi:v1", progressive: true, headers: true, mirroring: MirroringSupport.BlueGreenOnly, affinity: true, primaryCookie: true, observer: "http", observerForAllVariants: true, refs: [GatewayRefs]),
+        Row("gatewayapi:v1beta1", progressive: true, headers: true, mirroring: MirroringSupport.BlueGreenOnly, affinity: true, observer: "http", observerForAllVariants: true, refs: [GatewayRefs]),
+        Row("gloo", progressive: true, headers: true, observer: "gloo", observerForAllVariants: true),
         Row("istio", progressive: true, headers: true, cookies: true, mirroring: MirroringSupport.Any, affinity: true, primaryCookie: true, observer: "istio"),
         Row("knative", progressive: true, observer: "knative"),
         Row("kubernetes", progressive: false, observer: "http"),
@@ -108,6 +119,19 @@ public static class ProviderCatalog
         return parts is ["smi", var version, { Length: > 0 }] ? Routers.FirstOrDefault(r => r.Name == $"smi:{version}") : null;
     }
 
+    /// <summary>
+    /// The builtin-metric observer for a metrics-provider name (a provider name, possibly with upstream's
+    /// <c>:service</c> suffix, or <c>crossover</c>): the exact row's observer, else the observer of a row whose variants
+    /// it names, else <c>istio</c> (upstream's fallback, quirk §12.8, kept).
+    /// </summary>
+    // upstream: pkg/metrics/observers/factory.go
+    public static string MetricsObserverFor(string metricsProvider)
+    {
+        var row = Routers.FirstOrDefault(r => r.Name == metricsProvider)
+            ?? Routers.FirstOrDefault(r => r.ObserverForAllVariants && metricsProvider.StartsWith(r.Family, StringComparison.Ordinal));
+        return row?.MetricsObserver ?? IstioObserver;
+    }
+
     /// <summary>Whether <paramref name="provider"/> names a routing provider upstream knows (see <see cref="Find"/>).</summary>
     public static bool IsKnown(string? provider) => Find(provider) is not null;
 
@@ -121,6 +145,7 @@ public static class ProviderCatalog
         bool affinity = false,
         bool primaryCookie = false,
         bool routesBeforePrimary = false,
+        bool observerForAllVariants = false,
         RequiredReference[]? refs = null) =>
-        new(name, progressive, headers, cookies, mirroring, affinity, primaryCookie, routesBeforePrimary, observer, refs ?? []);
+        new(name, progressive, headers, cookies, mirroring, affinity, primaryCookie, routesBeforePrimary, observer, observerForAllVariants, refs ?? []);
 }

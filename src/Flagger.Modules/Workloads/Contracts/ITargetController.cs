@@ -68,6 +68,13 @@ public interface ITargetController
     /// </summary>
     Task PromoteAsync(Canary canary, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Whether the target is scaled to zero as <see cref="ScaleToZeroAsync"/> leaves it: Deployment <c>replicas: 0</c>,
+    /// DaemonSet with the <c>flagger.app/scale-to-zero</c> nodeSelector; a Service target never is. Traffic must never
+    /// be routed to a target scaled to zero.
+    /// </summary>
+    Task<bool> IsScaledToZeroAsync(Canary canary, CancellationToken cancellationToken);
+
     /// <summary>Scales the target to zero (Deployment <c>replicas: 0</c>; DaemonSet nodeSelector <c>flagger.app/scale-to-zero: "true"</c>; Service no-op).</summary>
     Task ScaleToZeroAsync(Canary canary, CancellationToken cancellationToken);
 

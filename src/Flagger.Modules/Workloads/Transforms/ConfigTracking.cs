@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Flagger.Modules.Shared.Json;
 using k8s.Models;
 
 namespace Flagger.Modules.Workloads.Transforms;
@@ -29,9 +30,9 @@ internal static class ConfigTracking
     public static bool IsTrackedSecretType(string? type) => type is not null && TrackedSecretTypes.Contains(type);
 
     // upstream: config_tracker.go checksum(config.Data)
-    public static string Checksum(V1ConfigMap configMap) => KubeObjects.ShortSha256(GoJson.Marshal(configMap.Data));
+    public static string Checksum(V1ConfigMap configMap) => KubeObjects.ShortSha256(GoJson.MarshalMap(configMap.Data?.Select(kv => KeyValuePair.Create(kv.Key, (string?)kv.Value))));
 
-    public static string Checksum(V1Secret secret) => KubeObjects.ShortSha256(GoJson.Marshal(secret.Data));
+    public static string Checksum(V1Secret secret) => KubeObjects.ShortSha256(GoJson.MarshalMap(secret.Data?.Select(kv => KeyValuePair.Create(kv.Key, kv.Value is null ? null : (string?)Convert.ToBase64String(kv.Value)))));
 
     // cache snapshots are immutable (a watch event brings a new instance): remember their checksum per instance
     private static readonly ConditionalWeakTable<V1ConfigMap, string> ConfigMapChecksums = new();

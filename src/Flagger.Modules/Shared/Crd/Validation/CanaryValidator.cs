@@ -190,7 +190,7 @@ public static class CanaryValidator
             errors.Add(new("spec.targetRef.kind", $"unsupported target kind \"{target.Kind}\" (supported: {Join(KnownValues.TargetKinds)})"));
         }
 
-        var knative = target.Kind == "Service" && target.ApiVersion == KnownValues.KnativeServiceApiVersion;
+        var knative = KnownValues.IsKnativeTarget(spec);
 
         // upstream: pkg/controller/controller.go, verifyKnativeCanary (compares spec.provider, not the global default)
         if (knative && spec.Provider != "knative")
