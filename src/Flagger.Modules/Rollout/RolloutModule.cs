@@ -1,7 +1,6 @@
 using Flagger.Modules.Rollout.Reconciler;
 using Flagger.Modules.Shared.Crd;
 using Flagger.Modules.Shared.Kubernetes;
-using k8s.Models;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -25,7 +24,7 @@ public static class RolloutModule
         builder.Services.AddSingleton<ActionApplier>();
         builder.Services.AddSingleton<CanaryReconciler>();
         builder.Services.AddHostedService<RolloutController>();
-        builder.Services.AddWatch<Canary>().AddWatch<V1Deployment>().AddWatch<V1DaemonSet>();
+        builder.Services.AddWatch<Canary>();
         return builder;
     }
 }
