@@ -26,7 +26,8 @@ internal static class TrafficRouterRegistrations
     {
         if (provider != NoneAlias && ProviderCatalog.Routers.All(r => r.Name != provider))
         {
-            throw new ArgumentException($"routing provider \"{provider}\" is not in the provider catalog (Shared/Providers/ProviderCatalog.cs)", nameof(provider));
+            throw new ArgumentException(
+                $"routing provider \"{provider}\" is not in the provider catalog (Shared/Providers/ProviderCatalog.cs)", nameof(provider));
         }
 
         services.TryAddSingleton<TRouter>();

@@ -92,7 +92,8 @@ internal sealed partial class IstioRouter(RoutingObjectStore store, RouterObject
     {
         var ns = canary.Metadata.NamespaceProperty;
         var desired = new DestinationRuleSpec { Host = name, TrafficPolicy = service.TrafficPolicy is null ? null : Clone(service.TrafficPolicy) };
-        var outcome = await objects.CreateOrUpdateAsync(canary, store.Get<DestinationRule>(ns, name), new DesiredObject<DestinationRuleSpec>(ns, name, desired), cancellationToken)
+        var existing = store.Get<DestinationRule>(ns, name);
+        var outcome = await objects.CreateOrUpdateAsync(canary, existing, new DesiredObject<DestinationRuleSpec>(ns, name, desired), cancellationToken)
             .ConfigureAwait(false);
         LogWrite(outcome, DestinationRule.KubeKind, name, ns);
     }
@@ -142,8 +143,10 @@ internal sealed partial class IstioRouter(RoutingObjectStore store, RouterObject
 
         var labels = service.Apex?.Labels is null ? new Dictionary<string, string>() : new Dictionary<string, string>(service.Apex.Labels);
         var affinity = canary.Spec.Analysis?.SessionAffinity;
-        var target = new DesiredObject<VirtualServiceSpec>(ns, apex, desired, labels, WithFluxDisabled(service.Apex?.Annotations), RememberOriginal: true,
-            SameSpec: (left, right) => SemanticEquals(WithoutLiveState(ToNode(left), affinity, delegation), WithoutLiveState(ToNode(right), affinity, delegation)));
+        var target = new DesiredObject<VirtualServiceSpec>(ns, apex, desired, labels, WithFluxDisabled(service.Apex?.Annotations),
+            RememberOriginal: true,
+            SameSpec: (left, right) => SemanticEquals(
+                WithoutLiveState(ToNode(left), affinity, delegation), WithoutLiveState(ToNode(right), affinity, delegation)));
         var outcome = await objects.CreateOrUpdateAsync(canary, existing, target, cancellationToken).ConfigureAwait(false);
         LogWrite(outcome, VirtualService.KubeKind, apex, ns);
     }
