@@ -82,6 +82,22 @@ public sealed class CanaryValidatorTests
     }
 
     [Fact]
+    public void Target_name_and_kind_are_required()
+    {
+        Assert.Equal(["spec.targetRef.name: required"], Errors(Valid(s => s.TargetRef!.Name = null)));
+        Assert.StartsWith("spec.targetRef.kind: required", Assert.Single(Errors(Valid(s => s.TargetRef!.Kind = ""))), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Session_affinity_needs_a_cookie_name_different_from_the_primary_one()
+    {
+        Assert.Equal(["spec.analysis.sessionAffinity.cookieName: required"], Errors(Valid(s => s.Analysis!.SessionAffinity = new SessionAffinity { PrimaryCookieName = "p" })));
+        Assert.Equal(
+            ["spec.analysis.sessionAffinity.primaryCookieName: must differ from cookieName"],
+            Errors(Valid(s => s.Analysis!.SessionAffinity = new SessionAffinity { CookieName = "c", PrimaryCookieName = "c" })));
+    }
+
+    [Fact]
     public void Analysis_without_a_traffic_shape_is_named()
     {
         var errors = Errors(Valid(s => s.Analysis = new CanaryAnalysis { Interval = "1m", Threshold = 1 }));

@@ -33,7 +33,7 @@ internal sealed class ActionApplier(
         {
             try
             {
-                await ApplyAsync(step, action, decision, cancellationToken);
+                await ApplyAsync(step, action, cancellationToken);
                 statusWritten |= action is WriteStatus;
             }
             catch (KubeApiException e) when (e.IsConflict && !statusWritten)
@@ -57,7 +57,7 @@ internal sealed class ActionApplier(
         }
     }
 
-    private async Task ApplyAsync(StepContext step, CanaryAction action, Decision decision, CancellationToken cancellationToken)
+    private async Task ApplyAsync(StepContext step, CanaryAction action, CancellationToken cancellationToken)
     {
         switch (action)
         {
@@ -97,7 +97,7 @@ internal sealed class ActionApplier(
         }
 
         await (TargetAction(step, action, cancellationToken)
-            ?? RoutingAction(step, action, decision, cancellationToken)
+            ?? RoutingAction(step, action, cancellationToken)
             ?? throw new InvalidOperationException($"no handler for action {action.GetType().Name}"));
     }
 
@@ -116,14 +116,14 @@ internal sealed class ActionApplier(
         _ => null,
     };
 
-    private static Task? RoutingAction(StepContext step, CanaryAction action, Decision decision, CancellationToken cancellationToken) => action switch
+    private static Task? RoutingAction(StepContext step, CanaryAction action, CancellationToken cancellationToken) => action switch
     {
         EnsureCanaryAndPrimaryServices or EnsureApexService or RevertServices => ServicesAsync(step, action, cancellationToken),
         EnsureMeshRoutes => step.TrafficRouter.ReconcileAsync(step.Canary, cancellationToken),
         SetRoutes set => step.TrafficRouter.SetRoutesAsync(
             step.Canary,
             new TrafficSplit(set.PrimaryWeight, set.CanaryWeight, set.Mirrored),
-            SessionAffinityCookies.FromStatus(decision.Status ?? step.Canary.Status),
+            set.Cookies,
             cancellationToken),
         RevertMeshRoutes => step.TrafficRouter.FinalizeAsync(step.Canary, cancellationToken),
         _ => null,

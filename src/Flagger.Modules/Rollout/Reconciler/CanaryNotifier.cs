@@ -3,7 +3,6 @@ using Flagger.Modules.Shared.Crd;
 using Flagger.Modules.Shared.Kubernetes;
 using Flagger.Modules.Webhooks.Contracts;
 using Microsoft.Extensions.Logging;
-using MachineSeverity = Flagger.Modules.Rollout.StateMachine.AlertSeverity;
 
 namespace Flagger.Modules.Rollout.Reconciler;
 
@@ -36,13 +35,8 @@ internal sealed partial class CanaryNotifier(IEventRecorder events, IEventWebhoo
         await eventWebhook.PublishAsync(canary, type, message, cancellationToken);
     }
 
-    public Task AlertAsync(StepContext step, MachineSeverity severity, string message, bool withMetadata, CancellationToken cancellationToken) =>
-        alerter.AlertAsync(step.Canary, message, withMetadata, severity switch
-        {
-            MachineSeverity.Error => AlertSeverity.Error,
-            MachineSeverity.Warn => AlertSeverity.Warn,
-            _ => AlertSeverity.Info,
-        }, cancellationToken);
+    public Task AlertAsync(StepContext step, AlertSeverity severity, string message, bool withMetadata, CancellationToken cancellationToken) =>
+        alerter.AlertAsync(step.Canary, message, withMetadata, severity, cancellationToken);
 
     private static partial class Log
     {

@@ -3,7 +3,6 @@ using Flagger.Modules.Routing.Contracts;
 using Flagger.Modules.Shared.Crd;
 using Flagger.Modules.Shared.Kubernetes;
 using Flagger.Modules.Workloads.Contracts;
-using WorkloadReadiness = Flagger.Modules.Workloads.Contracts.Readiness;
 
 namespace Flagger.Modules.Rollout.Reconciler;
 
@@ -68,13 +67,5 @@ internal sealed class CanaryObserver
         }
     }
 
-    private static WorkloadObservation Map(WorkloadReadiness readiness, ScaleState scale) => new(
-        readiness.State switch
-        {
-            ReadinessState.Ready => StateMachine.Readiness.Ready,
-            ReadinessState.DeadlineExceeded => StateMachine.Readiness.DeadlineExceeded,
-            _ => StateMachine.Readiness.NotReady,
-        },
-        readiness.Message,
-        scale);
+    private static WorkloadObservation Map(Readiness readiness, ScaleState scale) => new(readiness.State, readiness.Message, scale);
 }

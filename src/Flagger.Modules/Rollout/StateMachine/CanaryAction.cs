@@ -1,3 +1,5 @@
+using Flagger.Modules.Alerting.Contracts;
+using Flagger.Modules.Routing.Contracts;
 using Flagger.Modules.Shared.Crd;
 
 namespace Flagger.Modules.Rollout.StateMachine;
@@ -51,13 +53,16 @@ internal sealed record ScaleTargetToZero : CanaryAction;
 internal sealed record ScaleTargetUp : CanaryAction;
 
 /// <summary>
-/// Mesh router <c>SetRoutes</c>. Before calling the router, copy the session-affinity cookie fields of the decision's
-/// status (<see cref="Decision.Status"/>, or the current status when the decision writes none) into the canary object
-/// the router reads: the machine chose them (new cookie when traffic starts, previous cookie on return to 0).
-/// The machine only emits a split with canary traffic (weight &gt; 0 or mirrored) when the canary is ready and not
-/// scaled to zero. Idempotent: same weights → no write.
+/// Mesh router <c>SetRoutes</c> with the session-affinity <see cref="Cookies"/> the machine decided for this split
+/// (<see cref="SessionAffinityCookies.ForStep"/>: new cookie when traffic starts, previous cookie on return to 0); the
+/// same cookies are in the decision's status write. The machine only emits a split with canary traffic (weight &gt; 0
+/// or mirrored) when the canary is ready and not scaled to zero. Idempotent: same weights → no write.
 /// </summary>
-internal sealed record SetRoutes(int PrimaryWeight, int CanaryWeight, bool Mirrored) : CanaryAction;
+internal sealed record SetRoutes(int PrimaryWeight, int CanaryWeight, bool Mirrored) : CanaryAction
+{
+    /// <summary>The cookies to render, as the status holds them after this step (<see cref="SessionAffinityCookies.None"/> when the canary has none).</summary>
+    public SessionAffinityCookies Cookies { get; init; } = SessionAffinityCookies.None;
+}
 
 /// <summary>
 /// Workloads <c>Promote</c>: copy the target's pod template/spec and tracked ConfigMaps/Secrets to the <c>-primary</c>
@@ -82,14 +87,6 @@ internal enum EventType
 
 /// <summary>Record a Kubernetes Event on the Canary, reason <c>Synced</c>, with this exact message (also forwarded to event webhooks).</summary>
 internal sealed record EmitEvent(EventType Type, string Message) : CanaryAction;
-
-/// <summary>Alert severity (upstream <c>info</c>, <c>warn</c>, <c>error</c>).</summary>
-internal enum AlertSeverity
-{
-    Info,
-    Warn,
-    Error,
-}
 
 /// <summary>
 /// Send a notification through the Alerting module (per-canary alerts or the global notifier). With

@@ -7,10 +7,12 @@ namespace Flagger.Modules.Rollout.StateMachine;
 /// <param name="Observation">What the reconciler observed this tick.</param>
 /// <param name="Now">The tick's time (from <see cref="TimeProvider"/>); stamped on every status write.</param>
 /// <param name="NewCookieValue">
-/// A fresh value of 10 random letters (<c>[a-zA-Z]</c>, upstream <c>randSeq</c>) for a new session-affinity cookie
-/// <c>&lt;cookieName&gt;=&lt;value&gt;</c>; generate one per tick, it is only used when the canary has no cookie yet.
+/// A fresh value of 10 random letters (<c>[a-zA-Z]</c>, upstream <c>randSeq</c>, e.g.
+/// <c>SessionAffinityCookies.RandomValue()</c>); generate one per tick. It is the first value
+/// <c>SessionAffinityCookies.ForStep</c> draws (the canary cookie <c>&lt;cookieName&gt;=&lt;value&gt;</c> when the canary
+/// has none yet), so tests stay deterministic.
 /// </param>
-/// <param name="NewPrimaryCookieValue">The same for the primary cookie (<c>&lt;primaryCookieName&gt;=&lt;value&gt;</c>).</param>
+/// <param name="NewPrimaryCookieValue">The second value drawn (the primary cookie <c>&lt;primaryCookieName&gt;=&lt;value&gt;</c>).</param>
 internal sealed record TickInput(
     Canary Canary,
     Observation Observation,

@@ -1,17 +1,6 @@
+using Flagger.Modules.Workloads.Contracts;
+
 namespace Flagger.Modules.Rollout.StateMachine;
-
-/// <summary>Readiness of one workload as the Workloads module reports it (upstream <c>pkg/canary/*_ready.go</c>).</summary>
-internal enum Readiness
-{
-    /// <summary>Rolled out and available above the ready threshold.</summary>
-    Ready,
-
-    /// <summary>Still rolling out (retriable): the tick waits and emits a Warning event with the message.</summary>
-    NotReady,
-
-    /// <summary>Progress deadline exceeded (non-retriable): the tick rolls back (or fails the promotion).</summary>
-    DeadlineExceeded,
-}
 
 /// <summary>Whether the canary (target) workload runs pods.</summary>
 internal enum ScaleState
@@ -27,13 +16,13 @@ internal enum ScaleState
 }
 
 /// <summary>One workload's state this tick.</summary>
-/// <param name="Readiness">Readiness with the thresholds of <c>analysis.primaryReadyThreshold</c>/<c>canaryReadyThreshold</c>.</param>
+/// <param name="Readiness">Readiness (upstream <c>pkg/canary/*_ready.go</c>) with the thresholds of <c>analysis.primaryReadyThreshold</c>/<c>canaryReadyThreshold</c>.</param>
 /// <param name="Message">Upstream's readiness error text, e.g. <c>podinfo-primary.test not ready: waiting for rollout to finish: 1 of 2 (readyThreshold 100%) updated replicas are available</c>; emitted verbatim as a Warning event.</param>
 /// <param name="Scale">Whether the workload runs pods (only meaningful for the canary/target).</param>
-internal sealed record WorkloadObservation(Readiness Readiness, string? Message = null, ScaleState Scale = ScaleState.Up)
+internal sealed record WorkloadObservation(ReadinessState Readiness, string? Message = null, ScaleState Scale = ScaleState.Up)
 {
-    public static WorkloadObservation ReadyUp { get; } = new(Readiness.Ready);
-    public static WorkloadObservation ReadyAtZero { get; } = new(Readiness.Ready, null, ScaleState.Zero);
+    public static WorkloadObservation ReadyUp { get; } = new(ReadinessState.Ready);
+    public static WorkloadObservation ReadyAtZero { get; } = new(ReadinessState.Ready, null, ScaleState.Zero);
 }
 
 /// <summary>The mesh router's current split (<c>meshRouter.GetRoutes</c>).</summary>
@@ -67,7 +56,7 @@ internal sealed record Observation
 
     /// <summary>
     /// The <c>&lt;target&gt;-primary</c> workload with <c>analysis.primaryReadyThreshold</c>. A missing primary is
-    /// <see cref="Readiness.NotReady"/> with a message saying so (the tick then emits <see cref="EnsurePrimaryWorkload"/>).
+    /// <see cref="ReadinessState.NotReady"/> with a message saying so (the tick then emits <see cref="EnsurePrimaryWorkload"/>).
     /// </summary>
     public WorkloadObservation Primary { get; init; } = WorkloadObservation.ReadyUp;
 

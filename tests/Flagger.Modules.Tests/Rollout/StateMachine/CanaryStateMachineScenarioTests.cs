@@ -1,5 +1,7 @@
 using Flagger.Modules.Rollout.StateMachine;
+using Flagger.Modules.Routing.Contracts;
 using Flagger.Modules.Shared.Crd;
+using Flagger.Modules.Workloads.Contracts;
 using static Flagger.Modules.Tests.Rollout.StateMachine.Fx;
 
 namespace Flagger.Modules.Tests.Rollout.StateMachine;
@@ -196,6 +198,18 @@ public sealed class CanaryStateMachineScenarioTests
         Assert.Equal(cookie, world.Status.PreviousSessionAffinityCookie);
     }
 
+    [Fact]
+    public void Every_route_change_carries_the_cookies_its_decision_writes_to_status()
+    {
+        var world = RolloutWorld.SettledOn(Canary(a => a.SessionAffinity = new SessionAffinity { CookieName = "flagger-cookie", PrimaryCookieName = "primary-cookie" }));
+        world.StepUntil(w => w.Phase == CanaryPhase.Succeeded);
+
+        var routed = world.History.Where(d => d.RouteChanges().Count > 0).ToList();
+        Assert.Contains(routed, d => d.RouteChanges()[0].Cookies.Current is not null);
+        Assert.Contains(routed, d => d.RouteChanges()[0].Cookies.Previous is not null);
+        Assert.All(routed, d => Assert.Equal(SessionAffinityCookies.FromStatus(d.S()), Assert.Single(d.RouteChanges()).Cookies));
+    }
+
     // ---- special paths ----
 
     [Fact]
@@ -235,7 +249,7 @@ public sealed class CanaryStateMachineScenarioTests
         var world = RolloutWorld.SettledOn(Canary(a => a.StepWeightPromotion = 10));
         world.StepUntil(w => w.Phase == CanaryPhase.Promoting);
         world.Step(); // first promotion step: primary rolling out
-        world.PrimaryOverride = new WorkloadObservation(Readiness.DeadlineExceeded, "podinfo-primary.test progress deadline exceeded");
+        world.PrimaryOverride = new WorkloadObservation(ReadinessState.DeadlineExceeded, "podinfo-primary.test progress deadline exceeded");
         world.Step();
 
         Assert.Equal((CanaryPhase.Failed, 100), (world.Phase, world.Status.CanaryWeight));
@@ -253,7 +267,7 @@ public sealed class CanaryStateMachineScenarioTests
     {
         var world = RolloutWorld.SettledOn(Canary());
         world.StepUntil(w => w.Status.CanaryWeight == 20);
-        world.CanaryOverride = new WorkloadObservation(Readiness.DeadlineExceeded, "podinfo.test progress deadline exceeded");
+        world.CanaryOverride = new WorkloadObservation(ReadinessState.DeadlineExceeded, "podinfo.test progress deadline exceeded");
         world.Step();
 
         Assert.Equal(CanaryPhase.Failed, world.Phase);

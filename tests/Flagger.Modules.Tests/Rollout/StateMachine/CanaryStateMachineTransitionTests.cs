@@ -1,5 +1,7 @@
+using Flagger.Modules.Alerting.Contracts;
 using Flagger.Modules.Rollout.StateMachine;
 using Flagger.Modules.Shared.Crd;
+using Flagger.Modules.Workloads.Contracts;
 using static Flagger.Modules.Tests.Rollout.StateMachine.Fx;
 
 namespace Flagger.Modules.Tests.Rollout.StateMachine;
@@ -43,7 +45,7 @@ public sealed class CanaryStateMachineTransitionTests
             }),
         ["terminating canary whose target is not ready yet keeps waiting"] = new(
             () => Decide(Canary(spec: s => s.RevertOnDeletion = true, status: Status(CanaryPhase.Terminating)),
-                Obs(Rev1, canary: new WorkloadObservation(Readiness.NotReady, "waiting")) with { DeletionRequested = true, HasFinalizer = true }),
+                Obs(Rev1, canary: new WorkloadObservation(ReadinessState.NotReady, "waiting")) with { DeletionRequested = true, HasFinalizer = true }),
             d => Assert.Equal([new RevertTarget()], d.Effects())),
         ["terminating canary with an autoscaler resumes the target scaler first"] = new(
             () => Decide(Canary(spec: s => { s.RevertOnDeletion = true; s.AutoscalerRef = new AutoscalerReference { Kind = "HorizontalPodAutoscaler", Name = "podinfo" }; }, status: Settled()),
@@ -56,13 +58,7 @@ public sealed class CanaryStateMachineTransitionTests
             () => Decide(Canary(status: Settled()), Obs(Rev1) with { HasFinalizer = true }),
             d => Assert.Equal(new RemoveFinalizer(), d.Actions[0])),
 
-        // ---- validation and blocking errors ----
-        ["missing targetRef name is a Warning naming the field and nothing else"] = new(
-            () => Decide(Canary(spec: s => s.TargetRef!.Name = null, status: Settled()), Obs(Rev1)),
-            d => Assert.Equal([new EmitEvent(EventType.Warning, "invalid canary spec: spec.targetRef.name is required")], d.Actions)),
-        ["equal session affinity cookie names are rejected"] = new(
-            () => Decide(Canary(a => a.SessionAffinity = new SessionAffinity { CookieName = "c", PrimaryCookieName = "c" }, status: Settled()), Obs(Rev1)),
-            d => Assert.Equal(["invalid canary spec: spec.analysis.sessionAffinity.cookieName and primaryCookieName must be different"], d.Warnings())),
+        // ---- blocking errors (the spec is validated by CanaryValidator before a tick) ----
         ["a blocking observation error is emitted as a Warning and stops the tick"] = new(
             () => Decide(Canary(status: Settled()), Obs(Rev2) with { BlockingError = "deployment podinfo.test get query error: not found" }),
             d => Assert.Equal([new EmitEvent(EventType.Warning, "deployment podinfo.test get query error: not found")], d.Actions)),
@@ -78,7 +74,7 @@ public sealed class CanaryStateMachineTransitionTests
 
         // ---- initialization (inventory §2.2 steps 5-13) ----
         ["a new canary becomes Initializing and waits for the primary"] = new(
-            () => Decide(Canary(), Obs(Rev1, primary: new WorkloadObservation(Readiness.NotReady, "podinfo-primary.test not ready: waiting for rollout to finish"))),
+            () => Decide(Canary(), Obs(Rev1, primary: new WorkloadObservation(ReadinessState.NotReady, "podinfo-primary.test not ready: waiting for rollout to finish"))),
             d =>
             {
                 Assert.Equal(CanaryPhase.Initializing, d.S().Phase());
@@ -104,7 +100,7 @@ public sealed class CanaryStateMachineTransitionTests
                 Assert.Equal([new SendAlert(AlertSeverity.Info, "New Deployment detected, initialization completed.", true)], d.Alerts);
             }),
         ["skipAnalysis initializes without waiting for the primary"] = new(
-            () => Decide(Canary(spec: s => s.SkipAnalysis = true), Obs(Rev1, primary: new WorkloadObservation(Readiness.NotReady, "waiting"))),
+            () => Decide(Canary(spec: s => s.SkipAnalysis = true), Obs(Rev1, primary: new WorkloadObservation(ReadinessState.NotReady, "waiting"))),
             d =>
             {
                 Assert.Equal(CanaryPhase.Initialized, d.S().Phase());
@@ -112,7 +108,7 @@ public sealed class CanaryStateMachineTransitionTests
             }),
         ["a primary past its progress deadline during initialization rolls back"] = new(
             () => Decide(Canary(status: Status(CanaryPhase.Initializing, applied: null, promoted: null)),
-                Obs(Rev1, primary: new WorkloadObservation(Readiness.DeadlineExceeded, "podinfo-primary.test progress deadline exceeded"))),
+                Obs(Rev1, primary: new WorkloadObservation(ReadinessState.DeadlineExceeded, "podinfo-primary.test progress deadline exceeded"))),
             d =>
             {
                 Assert.Equal(CanaryPhase.Failed, d.S().Phase());
@@ -221,7 +217,7 @@ public sealed class CanaryStateMachineTransitionTests
 
         // ---- primary readiness and routes during a run ----
         ["a primary still rolling out during analysis waits with its message"] = new(
-            () => Decide(Canary(status: Status(CanaryPhase.Progressing, weight: 10)), Obs(Rev2, Routes(10), primary: new WorkloadObservation(Readiness.NotReady, "podinfo-primary.test not ready: waiting for rollout to finish"))),
+            () => Decide(Canary(status: Status(CanaryPhase.Progressing, weight: 10)), Obs(Rev2, Routes(10), primary: new WorkloadObservation(ReadinessState.NotReady, "podinfo-primary.test not ready: waiting for rollout to finish"))),
             d =>
             {
                 Assert.Null(d.Status);
@@ -229,14 +225,14 @@ public sealed class CanaryStateMachineTransitionTests
                 Assert.Empty(d.RouteChanges());
             }),
         ["a primary past its deadline during analysis rolls back"] = new(
-            () => Decide(Canary(status: Status(CanaryPhase.Progressing, weight: 10)), Obs(Rev2, Routes(10), primary: new WorkloadObservation(Readiness.DeadlineExceeded, "primary deadline"))),
+            () => Decide(Canary(status: Status(CanaryPhase.Progressing, weight: 10)), Obs(Rev2, Routes(10), primary: new WorkloadObservation(ReadinessState.DeadlineExceeded, "primary deadline"))),
             d =>
             {
                 Assert.Equal(CanaryPhase.Failed, d.S().Phase());
                 Assert.Equal([new SetRoutes(100, 0, false)], d.RouteChanges());
             }),
         ["a primary past its deadline during Promoting fails the promotion and routes all traffic to the canary"] = new(
-            () => Decide(Canary(status: Status(CanaryPhase.Promoting, weight: 50)), Obs(Rev2, Routes(50), primary: new WorkloadObservation(Readiness.DeadlineExceeded, "podinfo-primary.test progress deadline exceeded"))),
+            () => Decide(Canary(status: Status(CanaryPhase.Promoting, weight: 50)), Obs(Rev2, Routes(50), primary: new WorkloadObservation(ReadinessState.DeadlineExceeded, "podinfo-primary.test progress deadline exceeded"))),
             d =>
             {
                 Assert.Equal((CanaryPhase.Failed, 100), (d.S().Phase(), d.S().CanaryWeight));
@@ -247,7 +243,7 @@ public sealed class CanaryStateMachineTransitionTests
                 Assert.Equal(new RunPostRolloutHooks(CanaryPhase.Failed), d.Actions.SkipWhile(a => a is not WriteStatus).OfType<RunPostRolloutHooks>().Single());
             }),
         ["a failed promotion with a canary that is not ready keeps traffic on the primary"] = new(
-            () => Decide(Canary(status: Status(CanaryPhase.Finalising)), Obs(Rev2, Routes(0), primary: new WorkloadObservation(Readiness.DeadlineExceeded, "deadline"), canary: WorkloadObservation.ReadyAtZero)),
+            () => Decide(Canary(status: Status(CanaryPhase.Finalising)), Obs(Rev2, Routes(0), primary: new WorkloadObservation(ReadinessState.DeadlineExceeded, "deadline"), canary: WorkloadObservation.ReadyAtZero)),
             d =>
             {
                 Assert.Equal((CanaryPhase.Failed, 0), (d.S().Phase(), d.S().CanaryWeight));
@@ -279,14 +275,14 @@ public sealed class CanaryStateMachineTransitionTests
 
         // ---- canary readiness ----
         ["a canary still rolling out waits"] = new(
-            () => Decide(Canary(status: Status(CanaryPhase.Progressing)), Obs(Rev2, canary: new WorkloadObservation(Readiness.NotReady, "podinfo.test not ready: waiting for rollout to finish"))),
+            () => Decide(Canary(status: Status(CanaryPhase.Progressing)), Obs(Rev2, canary: new WorkloadObservation(ReadinessState.NotReady, "podinfo.test not ready: waiting for rollout to finish"))),
             d =>
             {
                 Assert.Null(d.Status);
                 Assert.Equal(["podinfo.test not ready: waiting for rollout to finish"], d.Warnings());
             }),
         ["a canary past its progress deadline rolls back with the progress deadline alert"] = new(
-            () => Decide(Canary(status: Status(CanaryPhase.Progressing, weight: 10)), Obs(Rev2, Routes(10), canary: new WorkloadObservation(Readiness.DeadlineExceeded, "podinfo.test progress deadline exceeded"))),
+            () => Decide(Canary(status: Status(CanaryPhase.Progressing, weight: 10)), Obs(Rev2, Routes(10), canary: new WorkloadObservation(ReadinessState.DeadlineExceeded, "podinfo.test progress deadline exceeded"))),
             d =>
             {
                 Assert.Equal(CanaryPhase.Failed, d.S().Phase());

@@ -1,5 +1,6 @@
 using Flagger.Modules.Rollout.StateMachine;
 using Flagger.Modules.Shared.Crd;
+using Flagger.Modules.Workloads.Contracts;
 
 namespace Flagger.Modules.Tests.Rollout.StateMachine;
 
@@ -73,10 +74,10 @@ internal sealed class RolloutWorld
     {
         Tick++;
         var canaryReady = _canaryChangedLastTick
-            ? new WorkloadObservation(Readiness.NotReady, "podinfo.test not ready: waiting for rollout to finish", CanaryScale)
-            : new WorkloadObservation(Readiness.Ready, null, CanaryScale);
+            ? new WorkloadObservation(ReadinessState.NotReady, "podinfo.test not ready: waiting for rollout to finish", CanaryScale)
+            : new WorkloadObservation(ReadinessState.Ready, null, CanaryScale);
         var primaryReady = !PrimaryExists || _primaryChangedLastTick
-            ? new WorkloadObservation(Readiness.NotReady, "podinfo-primary.test not ready: waiting for rollout to finish")
+            ? new WorkloadObservation(ReadinessState.NotReady, "podinfo-primary.test not ready: waiting for rollout to finish")
             : WorkloadObservation.ReadyUp;
         var obs = new Observation
         {
@@ -92,7 +93,7 @@ internal sealed class RolloutWorld
         _primaryChangedLastTick = false;
         if (!RolloutsTakeATick && !PrimaryExists)
         {
-            obs = obs with { Primary = PrimaryOverride ?? new WorkloadObservation(Readiness.NotReady, "podinfo-primary.test not found") };
+            obs = obs with { Primary = PrimaryOverride ?? new WorkloadObservation(ReadinessState.NotReady, "podinfo-primary.test not found") };
         }
 
         var tick = Tick;
@@ -122,13 +123,13 @@ internal sealed class RolloutWorld
     /// <summary>Every webhook of the gate's type succeeds; metrics pass.</summary>
     private GateOutcome AllPass(Gate gate)
     {
-        if (AnalysisSettings.WebhookType(gate) is not { } type)
+        if (gate.WebhookType() is null)
         {
             return MetricsOutcome.Pass;
         }
 
-        var hooks = AnalysisSettings.Resolve(Canary.Spec, Provider).HooksOfType(type);
-        return new HooksOutcome(hooks.Select(h => new HookResult(h.Name ?? "", true)).ToList());
+        var hooks = CanaryDefaults.Resolve(Canary, Provider).HooksOf(gate);
+        return new HooksOutcome(hooks.Select(h => new HookResult(h.Name, true)).ToList());
     }
 
     public IEnumerable<string> AllEvents => History.SelectMany(d => d.Events).Select(e => e.Message);
@@ -141,7 +142,7 @@ internal sealed class RolloutWorld
             {
                 case SetRoutes r:
                     Assert.False(r.CanaryWeight > 0 && CanaryScale == ScaleState.Zero, $"T{Tick}: traffic routed to a canary scaled to zero");
-                    Assert.False((r.CanaryWeight > 0 || r.Mirrored) && obs.Canary.Readiness != Readiness.Ready, $"T{Tick}: traffic routed to a canary that is not ready");
+                    Assert.False((r.CanaryWeight > 0 || r.Mirrored) && obs.Canary.Readiness != ReadinessState.Ready, $"T{Tick}: traffic routed to a canary that is not ready");
                     if (Provider != "kubernetes")
                     {
                         Routes = new RouteObservation(r.PrimaryWeight, r.CanaryWeight, r.Mirrored);
