@@ -39,7 +39,7 @@ public static class FlaggerHost
         builder.AddSharedModule();
         try
         {
-            builder.AddCluster(options, moreKinds: _ => { });
+            builder.AddCluster(options);
         }
         catch (k8s.Exceptions.KubeConfigException e)
         {

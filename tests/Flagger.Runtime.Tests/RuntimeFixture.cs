@@ -24,10 +24,14 @@ internal sealed class RuntimeFixture : IAsyncDisposable
     public static async Task<RuntimeFixture> StartAsync() => new(await TestCluster.StartAsync());
 
     /// <summary>Starts the operator with upstream-style flags (kubeconfig, a 1s interval floor and a free port are added).</summary>
-    public async Task StartOperatorAsync(params string[] flags)
+    public Task StartOperatorAsync(params string[] flags) => StartOperatorAsync(customize: null, flags);
+
+    /// <summary>Starts the operator as above, with <paramref name="customize"/> applied to its host (e.g. a test-only router).</summary>
+    public async Task StartOperatorAsync(Action<WebApplicationBuilder>? customize, params string[] flags)
     {
         var (app, exit) = FlaggerHost.Build(
-            [$"-kubeconfig={Cluster.KubeconfigPath}", "-min-analysis-interval=1s", "-port=0", Environment.GetEnvironmentVariable("FLAGGER_TEST_LOG_LEVEL") is { Length: > 0 } level ? $"-log-level={level}" : "-log-level=warning", "-metrics-server=http://127.0.0.1:9", .. flags]);
+            [$"-kubeconfig={Cluster.KubeconfigPath}", "-min-analysis-interval=1s", "-port=0", Environment.GetEnvironmentVariable("FLAGGER_TEST_LOG_LEVEL") is { Length: > 0 } level ? $"-log-level={level}" : "-log-level=warning", "-metrics-server=http://127.0.0.1:9", .. flags],
+            customize);
         Assert.NotNull(app);
         Assert.Equal(0, exit);
         _app = app;

@@ -1,4 +1,7 @@
 using Flagger.Modules.Alerting.Contracts;
+using Flagger.Modules.Shared.Crd;
+using Flagger.Modules.Shared.Kubernetes;
+using k8s.Models;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -20,6 +23,7 @@ public static class AlertingModule
         builder.Services.AddSingleton<NotifierFactory>();
         builder.Services.AddSingleton(_ => new AlertingMetrics());
         builder.Services.AddSingleton<IAlerter, Alerter>();
+        builder.Services.AddWatch<AlertProvider>().AddWatch<V1Secret>();
         return builder;
     }
 }

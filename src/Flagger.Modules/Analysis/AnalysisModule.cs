@@ -1,6 +1,9 @@
 using System.Net.Http;
 using Flagger.Modules.Analysis.Contracts;
 using Flagger.Modules.Analysis.Providers;
+using Flagger.Modules.Shared.Crd;
+using Flagger.Modules.Shared.Kubernetes;
+using k8s.Models;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -27,6 +30,7 @@ public static class AnalysisModule
             });
         builder.Services.AddSingleton<MetricProviderFactory>();
         builder.Services.AddSingleton<ICanaryAnalyzer, CanaryAnalyzer>();
+        builder.Services.AddWatch<MetricTemplate>().AddWatch<V1Secret>();
         return builder;
     }
 }

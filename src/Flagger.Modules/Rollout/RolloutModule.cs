@@ -1,4 +1,6 @@
 using Flagger.Modules.Rollout.Reconciler;
+using Flagger.Modules.Shared.Crd;
+using Flagger.Modules.Shared.Kubernetes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -22,6 +24,7 @@ public static class RolloutModule
         builder.Services.AddSingleton<ActionApplier>();
         builder.Services.AddSingleton<CanaryReconciler>();
         builder.Services.AddHostedService<RolloutController>();
+        builder.Services.AddWatch<Canary>();
         return builder;
     }
 }

@@ -1,43 +1,57 @@
 using Flagger.Modules.Routing.Contracts;
+using Flagger.Modules.Routing.Kubernetes;
 using Flagger.Modules.Shared.Crd;
+using Flagger.Modules.Shared.Providers;
 using Microsoft.Extensions.Options;
 
 namespace Flagger.Modules.Routing;
 
 /// <summary>
-/// The one provider switch of the module (upstream: pkg/router/factory.go). Unlike upstream, an unknown or not yet
-/// ported provider is an error naming the provider, never a silent fallback to Istio.
+/// The one provider switch of the module (upstream: pkg/router/factory.go). "Known?" is the <see cref="ProviderCatalog"/>,
+/// "implemented?" is the set of <see cref="TrafficRouterRegistration"/>s. Unlike upstream, an unknown or not yet ported
+/// provider is an error naming the provider, never a silent fallback to Istio.
 /// </summary>
 internal sealed class RoutingFactory(
-    IstioRouter istio,
-    KubernetesNopRouter nop,
+    IEnumerable<TrafficRouterRegistration> registrations,
     KubernetesServiceRouter services,
     NoopServiceRouter noServices,
     IOptions<RoutingOptions> options) : IRoutingFactory
 {
-    /// <summary>Provider names upstream Flagger v1.44 accepts that this port does not route yet.</summary>
-    private static readonly string[] NotYetSupported =
-    [
-        "apisix", "appmesh", "appmesh:v1beta2", "contour", "gatewayapi", "gatewayapi:v1", "gatewayapi:v1beta1", "gloo",
-        "knative", "kuma", "linkerd", "nginx", "osm", "skipper", "smi", "traefik",
-    ];
+    private readonly Dictionary<string, ITrafficRouter> _routers = registrations.ToDictionary(r => r.Provider, r => r.Router, StringComparer.Ordinal);
 
     public string ProviderOf(Canary canary) =>
         canary.Spec.Provider is { Length: > 0 } provider ? provider : options.Value.MeshProvider;
 
-    public ITrafficRouter TrafficRouter(Canary canary) => ProviderOf(canary) switch
+    public ITrafficRouter TrafficRouter(Canary canary)
     {
-        "istio" => istio,
-        "kubernetes" or "none" => nop,
-        var provider when NotYetSupported.Contains(provider) || provider.StartsWith("smi:", StringComparison.Ordinal)
-            || provider.StartsWith("gloo:", StringComparison.Ordinal) => throw new RoutingException(
-                $"provider \"{provider}\" is not supported yet; supported providers are istio and kubernetes " +
-                $"(spec.provider of canary {RoutingConventions.Id(canary)}, or the global mesh provider)"),
-        var provider => throw new RoutingException(
-            $"unknown provider \"{provider}\"; supported providers are istio and kubernetes " +
-            $"(spec.provider of canary {RoutingConventions.Id(canary)}, or the global mesh provider)"),
-    };
+        var provider = ProviderOf(canary);
+        var row = ProviderCatalog.Find(provider);
+        if (_routers.TryGetValue(row?.Name ?? provider, out var router))
+        {
+            return router;
+        }
+
+        var where = $"; supported providers are {Supported()} (spec.provider of canary {RoutingConventions.Id(canary)}, or the global mesh provider)";
+        throw new RoutingException(row is not null || IsUpstreamSpelling(provider)
+            ? $"provider \"{provider}\" is not supported yet{where}"
+            : $"unknown provider \"{provider}\"{where}");
+    }
 
     public IServiceRouter ServiceRouter(Canary canary) =>
         canary.Spec.TargetRef?.Kind == "Service" ? noServices : services;
+
+    /// <summary>
+    /// Spellings upstream's factory matches by prefix that name no catalog row (<c>gatewayapi</c> without a version,
+    /// <c>smi</c>, <c>smi:…</c>, <c>gloo:&lt;namespace&gt;</c>): known to upstream, so "not supported yet", not "unknown".
+    /// </summary>
+    // upstream: pkg/router/factory.go, MeshRouter (strings.HasPrefix cases)
+    private static bool IsUpstreamSpelling(string provider) =>
+        provider.Split(':') is ["gatewayapi" or "smi"] or ["smi" or "gloo", _, ..];
+
+    /// <summary>The implemented catalog providers in catalog order, e.g. <c>istio and kubernetes</c>.</summary>
+    private string Supported()
+    {
+        var names = ProviderCatalog.Names.Where(_routers.ContainsKey).ToList();
+        return names.Count <= 1 ? string.Join("", names) : $"{string.Join(", ", names[..^1])} and {names[^1]}";
+    }
 }

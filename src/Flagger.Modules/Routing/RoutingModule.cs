@@ -1,11 +1,14 @@
 using Flagger.Modules.Routing.Contracts;
+using Flagger.Modules.Routing.Istio;
+using Flagger.Modules.Routing.Kit;
+using Flagger.Modules.Routing.Kubernetes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace Flagger.Modules.Routing;
 
-/// <summary>Registers the routing module: <see cref="IRoutingFactory"/> and its routers.</summary>
+/// <summary>Registers the routing module: <see cref="IRoutingFactory"/>, its routers and the kinds they watch.</summary>
 public static class RoutingModule
 {
     /// <summary>
@@ -22,10 +25,12 @@ public static class RoutingModule
         }
 
         builder.Services.AddSingleton<RoutingObjectStore>();
-        builder.Services.AddSingleton<IstioRouter>();
-        builder.Services.AddSingleton<KubernetesNopRouter>();
-        builder.Services.AddSingleton<KubernetesServiceRouter>();
-        builder.Services.AddSingleton<NoopServiceRouter>();
+        builder.Services.AddSingleton<RouterObjects>();
+
+        // One line per implemented provider (its folder's registration: router under the catalog name, watched kinds).
+        builder.Services.AddIstioRouter();
+        builder.Services.AddKubernetesRouters();
+
         builder.Services.AddSingleton<IRoutingFactory, RoutingFactory>();
         return builder;
     }

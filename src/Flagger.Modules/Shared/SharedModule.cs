@@ -1,3 +1,5 @@
+using Flagger.Modules.Shared.Crd;
+using Flagger.Modules.Shared.Kubernetes;
 using Flagger.Modules.Shared.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -11,6 +13,9 @@ public static class SharedModule
     {
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(_ => new FlaggerMetrics());
+
+        // Flagger's own kinds; each module declares the other kinds it reads.
+        builder.Services.AddWatch<Canary>().AddWatch<MetricTemplate>().AddWatch<AlertProvider>();
         return builder;
     }
 }

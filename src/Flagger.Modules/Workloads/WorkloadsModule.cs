@@ -1,4 +1,6 @@
+using Flagger.Modules.Shared.Kubernetes;
 using Flagger.Modules.Workloads.Contracts;
+using k8s.Models;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -22,6 +24,8 @@ public static class WorkloadsModule
             sp.GetRequiredService<IOptions<WorkloadOptions>>().Value,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>()));
+        builder.Services.AddWatch<V1Deployment>().AddWatch<V1DaemonSet>().AddWatch<V1Service>()
+            .AddWatch<V2HorizontalPodAutoscaler>().AddWatch<V1ConfigMap>().AddWatch<V1Secret>();
         return builder;
     }
 }

@@ -2,13 +2,10 @@ using Flagger.Modules.Alerting;
 using Flagger.Modules.Analysis;
 using Flagger.Modules.Rollout;
 using Flagger.Modules.Routing;
-using Flagger.Modules.Routing.Istio;
-using Flagger.Modules.Shared.Crd;
 using Flagger.Modules.Webhooks;
 using Flagger.Modules.Workloads;
 using Flagger.Modules.Shared.Kubernetes;
 using Flagger.Runtime.Configuration;
-using k8s.Models;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Flagger.Runtime.Hosting;
@@ -43,17 +40,13 @@ internal static class RuntimeComposition
         return builder;
     }
 
-    /// <summary>Cluster access with the caches the operator reads: Flagger's kinds, workloads, services, scalers, configs.</summary>
-    public static WebApplicationBuilder AddCluster(this WebApplicationBuilder builder, FlaggerOptions options, Action<KubernetesAccess.IKubeCacheRegistration> moreKinds)
+    /// <summary>
+    /// Cluster access: the informer caches watch the kinds the modules declared (each module's <c>Add…Module</c>
+    /// contributes its <c>WatchRegistration</c>s; Flagger's own kinds come from the Shared module), so the host lists none.
+    /// </summary>
+    public static WebApplicationBuilder AddCluster(this WebApplicationBuilder builder, FlaggerOptions options)
     {
-        builder.AddKubernetesAccess(KubeConfigLoader.Load(options), options.Namespace, cache =>
-        {
-            cache.Watch<Canary>().Watch<MetricTemplate>().Watch<AlertProvider>()
-                .Watch<V1Deployment>().Watch<V1DaemonSet>().Watch<V1Service>().Watch<V2HorizontalPodAutoscaler>()
-                .Watch<V1ConfigMap>().Watch<V1Secret>()
-                .Watch<VirtualService>().Watch<DestinationRule>();
-            moreKinds(cache);
-        });
+        builder.AddKubernetesAccess(KubeConfigLoader.Load(options), options.Namespace);
         builder.Services.AddHostedService<StartupChecks>();
         builder.Services.AddHealthChecks().AddCheck<CachesSyncedCheck>("caches", tags: [ServiceDefaultsExtensions.ReadyTag]);
         return builder;

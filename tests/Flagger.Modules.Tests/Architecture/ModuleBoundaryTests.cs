@@ -28,4 +28,31 @@ public sealed class ModuleBoundaryTests
             ],
             violations);
     }
+
+    [Fact]
+    public void The_runtime_names_no_provider_type()
+    {
+        var violations = ModuleRules.HostViolations(typeof(Flagger.Runtime.FlaggerHost).Assembly, "Flagger.Runtime", typeof(Canary).Assembly, "Flagger.Modules");
+
+        Assert.True(violations.Count == 0, "the host must leave providers to their modules (ARCHITECTURE §3):\n" + string.Join("\n", violations));
+        Assert.Contains(ModuleRules.ProviderTypes(typeof(Canary).Assembly, "Flagger.Modules"), t => t.Name == "VirtualService");
+        Assert.Contains(ModuleRules.ProviderTypes(typeof(Canary).Assembly, "Flagger.Modules"), t => t.Name == "SlackNotifier");
+        Assert.DoesNotContain(ModuleRules.ProviderTypes(typeof(Canary).Assembly, "Flagger.Modules"), t => t.Name == "RoutingModule");
+    }
+
+    [Fact]
+    public void The_host_rule_reports_every_provider_type_a_deliberately_broken_host_names()
+    {
+        var samples = typeof(ModuleBoundaryTests).Assembly;
+
+        var violations = ModuleRules.HostViolations(samples, "Flagger.Modules.Tests.Architecture.HostSamples", samples, "Flagger.Modules.Tests.Architecture.Samples");
+
+        Assert.Equal(
+            [
+                "the host names no provider type: Flagger.Modules.Tests.Architecture.HostSamples.HostNamingAMetricProvider",
+                "the host names no provider type: Flagger.Modules.Tests.Architecture.HostSamples.HostNamingANotifier",
+                "the host names no provider type: Flagger.Modules.Tests.Architecture.HostSamples.HostWatchingIstioKinds",
+            ],
+            violations);
+    }
 }

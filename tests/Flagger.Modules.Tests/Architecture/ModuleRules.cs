@@ -47,6 +47,31 @@ internal static class ModuleRules
         return violations;
     }
 
+    /// <summary>
+    /// ARCHITECTURE §3 "the host lists only Flagger's own kinds": types of <paramref name="host"/> under
+    /// <paramref name="hostRoot"/> (e.g. <c>Flagger.Runtime</c>) that name a provider type of <paramref name="modules"/>
+    /// (a router's folder <c>&lt;root&gt;.Routing.&lt;Provider&gt;</c>, <c>Analysis.Providers</c>, <c>Analysis.Observers</c>,
+    /// a notifier class of <c>Alerting</c>), as <c>"&lt;rule&gt;: &lt;type&gt;"</c>. Empty means the host wires modules only.
+    /// </summary>
+    public static IReadOnlyList<string> HostViolations(Assembly host, string hostRoot, Assembly modules, string modulesRoot)
+    {
+        var providerTypes = ProviderTypes(modules, modulesRoot).Select(t => t.FullName!).ToArray();
+        var violations = new List<string>();
+        Check(violations, "the host names no provider type", host, hostRoot, providerTypes);
+        return violations;
+    }
+
+    /// <summary>The provider types of <paramref name="root"/>: what a new provider adds, and what only its module may name.</summary>
+    public static IEnumerable<Type> ProviderTypes(Assembly assembly, string root)
+    {
+        string[] routingShared = [$"{root}.Routing.Contracts", $"{root}.Routing.Kit"];
+        return assembly.GetTypes().Where(t => !t.IsNested && t.Namespace is { } ns && (
+            (ns.StartsWith($"{root}.Routing.", StringComparison.Ordinal) && !routingShared.Any(s => InNamespace(t, s)))
+            || InNamespace(t, $"{root}.Analysis.Providers")
+            || InNamespace(t, $"{root}.Analysis.Observers")
+            || (ns == $"{root}.Alerting" && t.IsClass && t.Name.EndsWith("Notifier", StringComparison.Ordinal))));
+    }
+
     /// <summary>How many types the rule looked at in <paramref name="module"/> (so a test can tell an empty module from a vacuous rule).</summary>
     public static int TypeCount(Assembly assembly, string root, string module) => TypesUnder(assembly, $"{root}.{module}").Count();
 

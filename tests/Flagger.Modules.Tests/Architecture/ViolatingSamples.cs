@@ -62,3 +62,56 @@ namespace Flagger.Modules.Tests.Architecture.Samples.Rollout
         public Task StepAsync(CancellationToken cancellationToken) => new Routing.SampleIstioRouter().SetRoutesAsync(90, 10, cancellationToken);
     }
 }
+
+namespace Flagger.Modules.Tests.Architecture.Samples.Routing.Istio
+{
+    /// <summary>A provider's own type (its router folder).</summary>
+    public sealed class SampleVirtualService;
+}
+
+namespace Flagger.Modules.Tests.Architecture.Samples.Analysis.Providers
+{
+    /// <summary>A metric provider.</summary>
+    public sealed class SamplePrometheusProvider;
+}
+
+namespace Flagger.Modules.Tests.Architecture.Samples.Alerting
+{
+    /// <summary>A notifier.</summary>
+    public sealed class SampleSlackNotifier;
+
+    /// <summary>Not a provider: the module's registration, which the host calls.</summary>
+    public static class SampleAlertingModule
+    {
+        public static int Add() => 0;
+    }
+}
+
+namespace Flagger.Modules.Tests.Architecture.HostSamples
+{
+    /// <summary>Allowed: the host wires modules through their registrations and contracts.</summary>
+    public sealed class HostWiringModules(Samples.Routing.Contracts.ISampleRouter router)
+    {
+        public Samples.Routing.Contracts.ISampleRouter Router => router;
+
+        public int Wire() => Samples.Alerting.SampleAlertingModule.Add();
+    }
+
+    /// <summary>Forbidden: the host listing a router's kinds itself.</summary>
+    public sealed class HostWatchingIstioKinds
+    {
+        public Type Watched => typeof(Samples.Routing.Istio.SampleVirtualService);
+    }
+
+    /// <summary>Forbidden: the host naming a metric provider.</summary>
+    public sealed class HostNamingAMetricProvider(Samples.Analysis.Providers.SamplePrometheusProvider provider)
+    {
+        public Samples.Analysis.Providers.SamplePrometheusProvider Provider => provider;
+    }
+
+    /// <summary>Forbidden: the host naming a notifier.</summary>
+    public sealed class HostNamingANotifier(Samples.Alerting.SampleSlackNotifier notifier)
+    {
+        public Samples.Alerting.SampleSlackNotifier Notifier => notifier;
+    }
+}

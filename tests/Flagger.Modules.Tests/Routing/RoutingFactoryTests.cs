@@ -1,4 +1,6 @@
 using Flagger.Modules.Routing;
+using Flagger.Modules.Routing.Istio;
+using Flagger.Modules.Routing.Kubernetes;
 using Flagger.Modules.Routing.Contracts;
 using Flagger.Modules.Shared.Kubernetes;
 using Flagger.Modules.Tests.TestDoubles;
@@ -76,10 +78,38 @@ public sealed class RoutingFactoryTests
         Assert.IsType<IstioRouter>(factory.TrafficRouter(Canary(c => c.Spec.Provider = "istio")));
     }
 
-    private static RoutingFactory Factory(string? meshProvider)
+    [Fact]
+    public void Every_registered_router_names_a_catalog_row_or_upstreams_none()
     {
-        var kube = new InMemoryKube();
-        return new RoutingFactory(IstioRouter(kube), new KubernetesNopRouter(), ServiceRouter(kube), new NoopServiceRouter(),
-            Options.Create(new RoutingOptions { MeshProvider = meshProvider ?? "istio" }));
+        var error = Assert.Throws<ArgumentException>(() => new ServiceCollection().AddTrafficRouter<KubernetesNopRouter>("istoi"));
+
+        Assert.StartsWith("routing provider \"istoi\" is not in the provider catalog", error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("gatewayapi")]
+    [InlineData("smi")]
+    [InlineData("smi:v1alpha1:mesh")]
+    [InlineData("smi:v9")]
+    [InlineData("gloo:gloo-system")]
+    [InlineData("appmesh:v1beta2")]
+    public void Upstream_spellings_without_a_router_stay_not_supported_yet(string provider)
+    {
+        var error = Assert.Throws<RoutingException>(() => Factory(provider).TrafficRouter(Canary()));
+
+        Assert.Equal($"provider \"{provider}\" is not supported yet; supported providers are istio and kubernetes " +
+            "(spec.provider of canary podinfo.test, or the global mesh provider)", error.Message);
+    }
+
+    [Theory]
+    [InlineData("istio:v1")]
+    [InlineData("Istio")]
+    public void Near_misses_of_implemented_providers_stay_unknown(string provider)
+    {
+        var error = Assert.Throws<RoutingException>(() => Factory(null).TrafficRouter(Canary(c => c.Spec.Provider = provider)));
+
+        Assert.StartsWith($"unknown provider \"{provider}\"", error.Message, StringComparison.Ordinal);
+    }
+
+    private static IRoutingFactory Factory(string? meshProvider) => RoutingHost(meshProvider).GetRequiredService<IRoutingFactory>();
 }

@@ -1,6 +1,7 @@
 using Flagger.Modules.Routing;
 using Flagger.Modules.Routing.Contracts;
 using Flagger.Modules.Routing.Istio;
+using Flagger.Modules.Routing.Kit;
 using Flagger.Modules.Shared.Kubernetes;
 using Flagger.Modules.Tests.TestDoubles;
 using k8s;
@@ -22,7 +23,8 @@ public sealed class RoutingObjectStoreTests
     public async Task Reconcile_then_SetRoutes_in_one_step_succeed_while_the_informer_cache_lags()
     {
         var lagging = new LaggingCache(_kube);
-        var router = new IstioRouter(new RoutingObjectStore(lagging, _kube, _time), Options.Create(new RoutingOptions()), NullLogger<IstioRouter>.Instance);
+        var store = new RoutingObjectStore(lagging, _kube, _time);
+        var router = new IstioRouter(store, new RouterObjects(store, Options.Create(new RoutingOptions())), NullLogger<IstioRouter>.Instance);
         await router.ReconcileAsync(Canary(), Ct);
         lagging.Sync<VirtualService>();
         lagging.Sync<DestinationRule>();

@@ -1,8 +1,14 @@
 using System.Text.Json.Nodes;
 using Flagger.Modules.Routing;
+using Flagger.Modules.Routing.Istio;
+using Flagger.Modules.Routing.Kit;
+using Flagger.Modules.Routing.Kubernetes;
 using Flagger.Modules.Shared.Crd;
+using Flagger.Modules.Shared.Kubernetes;
 using Flagger.Modules.Tests.TestDoubles;
 using k8s;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -50,7 +56,30 @@ internal static class RoutingTestKit
         new(new RoutingObjectStore(kube, kube, TimeProvider.System), NullLogger<KubernetesServiceRouter>.Instance);
 
     public static IstioRouter IstioRouter(InMemoryKube kube, bool ownerRefs = true) =>
-        new(new RoutingObjectStore(kube, kube, TimeProvider.System), Options.Create(new RoutingOptions { SetOwnerReferences = ownerRefs }), NullLogger<IstioRouter>.Instance);
+        IstioRouter(Store(kube), ownerRefs);
+
+    /// <summary>An Istio router whose writes and reads share <paramref name="store"/> (read-your-writes).</summary>
+    public static IstioRouter IstioRouter(RoutingObjectStore store, bool ownerRefs = true) =>
+        new(store, new RouterObjects(store, Options.Create(new RoutingOptions { SetOwnerReferences = ownerRefs })), NullLogger<IstioRouter>.Instance);
+
+    public static RoutingObjectStore Store(InMemoryKube kube) => new(kube, kube, TimeProvider.System);
+
+    /// <summary>
+    /// The routing module as the runtime wires it (<see cref="RoutingModule.AddRoutingModule"/>) over an in-memory
+    /// cluster, with <paramref name="more"/> registrations (e.g. a test-only router) added after the module's.
+    /// </summary>
+    public static IServiceProvider RoutingHost(string? meshProvider, Action<IServiceCollection>? more = null, InMemoryKube? kube = null)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        kube ??= new InMemoryKube();
+        builder.Services.AddSingleton<IKubeCache>(kube);
+        builder.Services.AddSingleton<IKubeWriter>(kube);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddLogging();
+        builder.AddRoutingModule(o => o.MeshProvider = meshProvider ?? "istio");
+        more?.Invoke(builder.Services);
+        return builder.Build().Services;
+    }
 
     /// <summary>Asserts that <paramref name="actual"/> serializes to exactly the JSON <paramref name="expected"/>.</summary>
     public static void AssertJson(string expected, object? actual)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Flagger.Modules.Routing.Kit;
 using Flagger.Modules.Shared.Crd;
 using k8s;
 using k8s.Models;
@@ -8,42 +9,14 @@ namespace Flagger.Modules.Routing.Istio;
 
 /// <summary>An Istio DestinationRule (<c>destinationrules.networking.istio.io</c>, version <c>v1beta1</c>).</summary>
 [KubernetesEntity(Group = IstioApi.Group, Kind = KubeKind, ApiVersion = IstioApi.Version, PluralName = KubePlural)]
-public sealed class DestinationRule : IKubernetesObject<V1ObjectMeta>, ISpec<DestinationRuleSpec>
+public sealed class DestinationRule() : CustomObject<DestinationRuleSpec>(IstioApi.GroupVersion, KubeKind)
 {
     public const string KubeKind = "DestinationRule";
     public const string KubePlural = "destinationrules";
-
-    [JsonPropertyName("apiVersion")]
-    public string ApiVersion { get; set; } = IstioApi.GroupVersion;
-
-    [JsonPropertyName("kind")]
-    public string Kind { get; set; } = KubeKind;
-
-    [JsonPropertyName("metadata")]
-    public V1ObjectMeta Metadata { get; set; } = new();
-
-    [JsonPropertyName("spec")]
-    public DestinationRuleSpec Spec { get; set; } = new();
-
-    [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Extensions { get; set; }
 }
 
 /// <summary>A list of DestinationRules as the API server returns it.</summary>
-public sealed class DestinationRuleList : IKubernetesObject<V1ListMeta>, IItems<DestinationRule>
-{
-    [JsonPropertyName("apiVersion")]
-    public string ApiVersion { get; set; } = IstioApi.GroupVersion;
-
-    [JsonPropertyName("kind")]
-    public string Kind { get; set; } = "DestinationRuleList";
-
-    [JsonPropertyName("metadata")]
-    public V1ListMeta Metadata { get; set; } = new();
-
-    [JsonPropertyName("items")]
-    public IList<DestinationRule> Items { get; set; } = [];
-}
+public sealed class DestinationRuleList() : CustomObjectList<DestinationRule>(IstioApi.GroupVersion, "DestinationRuleList");
 
 /// <summary>DestinationRule <c>spec</c>: Flagger writes <c>host</c> and the canary's <c>service.trafficPolicy</c>.</summary>
 public sealed class DestinationRuleSpec

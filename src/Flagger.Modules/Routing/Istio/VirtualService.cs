@@ -3,6 +3,7 @@
 // Extensions so that a user's object round-trips without loss (revert on finalize restores it byte for byte).
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Flagger.Modules.Routing.Kit;
 using Flagger.Modules.Shared.Crd;
 using k8s;
 using k8s.Models;
@@ -11,42 +12,14 @@ namespace Flagger.Modules.Routing.Istio;
 
 /// <summary>An Istio VirtualService (<c>virtualservices.networking.istio.io</c>, version <c>v1beta1</c>).</summary>
 [KubernetesEntity(Group = IstioApi.Group, Kind = KubeKind, ApiVersion = IstioApi.Version, PluralName = KubePlural)]
-public sealed class VirtualService : IKubernetesObject<V1ObjectMeta>, ISpec<VirtualServiceSpec>
+public sealed class VirtualService() : CustomObject<VirtualServiceSpec>(IstioApi.GroupVersion, KubeKind)
 {
     public const string KubeKind = "VirtualService";
     public const string KubePlural = "virtualservices";
-
-    [JsonPropertyName("apiVersion")]
-    public string ApiVersion { get; set; } = IstioApi.GroupVersion;
-
-    [JsonPropertyName("kind")]
-    public string Kind { get; set; } = KubeKind;
-
-    [JsonPropertyName("metadata")]
-    public V1ObjectMeta Metadata { get; set; } = new();
-
-    [JsonPropertyName("spec")]
-    public VirtualServiceSpec Spec { get; set; } = new();
-
-    [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Extensions { get; set; }
 }
 
 /// <summary>A list of VirtualServices as the API server returns it.</summary>
-public sealed class VirtualServiceList : IKubernetesObject<V1ListMeta>, IItems<VirtualService>
-{
-    [JsonPropertyName("apiVersion")]
-    public string ApiVersion { get; set; } = IstioApi.GroupVersion;
-
-    [JsonPropertyName("kind")]
-    public string Kind { get; set; } = "VirtualServiceList";
-
-    [JsonPropertyName("metadata")]
-    public V1ListMeta Metadata { get; set; } = new();
-
-    [JsonPropertyName("items")]
-    public IList<VirtualService> Items { get; set; } = [];
-}
+public sealed class VirtualServiceList() : CustomObjectList<VirtualService>(IstioApi.GroupVersion, "VirtualServiceList");
 
 /// <summary>VirtualService <c>spec</c>.</summary>
 public sealed class VirtualServiceSpec

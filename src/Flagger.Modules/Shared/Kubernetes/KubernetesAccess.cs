@@ -9,6 +9,7 @@ namespace Flagger.Modules.Shared.Kubernetes;
 /// <summary>
 /// Registers the cluster access every module uses: the informer-backed <see cref="IKubeCache"/> (started as a
 /// hosted service), the <see cref="IKubeWriter"/>, the <see cref="IEventRecorder"/> and the raw client for startup checks.
+/// The cache watches every kind the modules declared with <see cref="WatchRegistrations.AddWatch{T}"/>.
 /// </summary>
 public static class KubernetesAccess
 {
@@ -18,9 +19,11 @@ public static class KubernetesAccess
     /// <param name="builder">The host.</param>
     /// <param name="configuration">Where the API server is and how to authenticate.</param>
     /// <param name="watchNamespace">One namespace to watch, or null for all.</param>
-    /// <param name="watch">Registers the kinds to cache, e.g. <c>cache => cache.Watch&lt;V1Deployment&gt;()</c>.</param>
+    /// <param name="watch">
+    /// More kinds to cache besides the modules' <see cref="WatchRegistration"/>s, e.g. <c>cache => cache.Watch&lt;V1Deployment&gt;()</c>.
+    /// </param>
     public static IHostApplicationBuilder AddKubernetesAccess(
-        this IHostApplicationBuilder builder, KubernetesClientConfiguration configuration, string? watchNamespace, Action<IKubeCacheRegistration> watch)
+        this IHostApplicationBuilder builder, KubernetesClientConfiguration configuration, string? watchNamespace, Action<IKubeCacheRegistration>? watch = null)
     {
         // Watches are long-lived; each call sets its own timeout instead of one client-wide limit.
         configuration.HttpClientTimeout = Timeout.InfiniteTimeSpan;
@@ -30,7 +33,12 @@ public static class KubernetesAccess
         {
             var cache = new KubeCache(sp.GetRequiredService<KubeApiClient>(), string.IsNullOrEmpty(watchNamespace) ? null : watchNamespace,
                 sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>());
-            watch(new Registration(cache));
+            foreach (var registration in sp.GetServices<WatchRegistration>().DistinctBy(r => r.ObjectType))
+            {
+                registration.AddTo(cache);
+            }
+
+            watch?.Invoke(new Registration(cache));
             return cache;
         });
         builder.Services.AddSingleton<IKubeCache>(sp => sp.GetRequiredService<KubeCache>());

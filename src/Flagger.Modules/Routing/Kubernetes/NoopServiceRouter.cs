@@ -1,7 +1,7 @@
 using Flagger.Modules.Routing.Contracts;
 using Flagger.Modules.Shared.Crd;
 
-namespace Flagger.Modules.Routing;
+namespace Flagger.Modules.Routing.Kubernetes;
 
 /// <summary>
 /// The Service router of Service targets: their <c>-primary</c>/<c>-canary</c> Services are the target's copies made by

@@ -1,7 +1,7 @@
 using Flagger.Modules.Routing.Contracts;
 using Flagger.Modules.Shared.Crd;
 
-namespace Flagger.Modules.Routing;
+namespace Flagger.Modules.Routing.Kubernetes;
 
 /// <summary>
 /// The traffic router of blue/green without a mesh (<c>provider: kubernetes</c>): there are no routing objects; the

@@ -1,4 +1,4 @@
-using Flagger.Modules.Routing;
+using System.Text.Json.Nodes;
 using Flagger.Modules.Routing.Contracts;
 using Flagger.Modules.Routing.Istio;
 using Flagger.Modules.Shared.Crd;
@@ -7,18 +7,33 @@ using k8s;
 using k8s.Models;
 using static Flagger.Modules.Tests.Routing.RoutingTestKit;
 
-namespace Flagger.Modules.Tests.Routing;
+namespace Flagger.Modules.Tests.Routing.Istio;
 
-public sealed class IstioRouterTests
+public sealed class IstioRouterTests : TrafficRouterContract
 {
     private const string FluxAnnotations = """
         "kustomize.toolkit.fluxcd.io/reconcile":"disabled","helm.toolkit.fluxcd.io/driftDetection":"disabled"
         """;
 
     private readonly InMemoryKube _kube = new();
-    private CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private VirtualService Vs => _kube.Get<VirtualService>("test", "podinfo")!;
+
+    protected override string Provider => "istio";
+
+    private protected override ITrafficRouter CreateRouter(InMemoryKube kube) => IstioRouter(kube);
+
+    private protected override Func<JsonNode?> SeedUserObject(InMemoryKube kube)
+    {
+        kube.Seed(new VirtualService
+        {
+            Metadata = new V1ObjectMeta { Name = "podinfo", NamespaceProperty = "test" },
+            Spec = KubernetesJson.Deserialize<VirtualServiceSpec>("""
+                {"hosts":["podinfo"],"exportTo":["."],"http":[{"name":"main","route":[{"destination":{"host":"podinfo","subset":"v1"}}]}]}
+                """),
+        });
+        return () => Json(kube.Get<VirtualService>("test", "podinfo")!.Spec);
+    }
 
     [Fact]
     public async Task Reconcile_creates_destination_rules_and_the_default_virtual_service()
@@ -544,21 +559,4 @@ public sealed class IstioRouterTests
         Assert.Null(Vs.Metadata.OwnerReferences);
         Assert.Null(_kube.Get<DestinationRule>("test", "podinfo-canary")!.Metadata.OwnerReferences);
     }
-
-    [Theory]
-    [InlineData("1m", 60)]
-    [InlineData("15s", 15)]
-    [InlineData("1m30s", 90)]
-    [InlineData("1.5h", 5400)]
-    [InlineData("500ms", 0.5)]
-    public void Go_durations_parse_like_time_ParseDuration(string text, double seconds) =>
-        Assert.Equal(TimeSpan.FromSeconds(seconds), Flagger.Modules.Routing.IstioRouter.ParseGoDuration(text));
-
-    [Theory]
-    [InlineData("")]
-    [InlineData("60")]
-    [InlineData("1d")]
-    [InlineData("m")]
-    public void Invalid_go_durations_are_rejected(string text) =>
-        Assert.Null(Flagger.Modules.Routing.IstioRouter.ParseGoDuration(text));
 }

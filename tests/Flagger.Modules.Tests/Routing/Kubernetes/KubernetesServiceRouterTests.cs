@@ -1,18 +1,19 @@
 using Flagger.Modules.Routing;
 using Flagger.Modules.Routing.Contracts;
+using Flagger.Modules.Routing.Kubernetes;
 using Flagger.Modules.Shared.Crd;
 using Flagger.Modules.Tests.TestDoubles;
 using k8s;
 using k8s.Models;
 using static Flagger.Modules.Tests.Routing.RoutingTestKit;
 
-namespace Flagger.Modules.Tests.Routing;
+namespace Flagger.Modules.Tests.Routing.Kubernetes;
 
-public sealed class KubernetesServiceRouterTests
+public sealed class KubernetesServiceRouterTests : ServiceRouterContract
 {
-    private static readonly ServiceTarget Target = new("app", "podinfo");
     private readonly InMemoryKube _kube = new();
-    private CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private protected override IServiceRouter CreateRouter(InMemoryKube kube) => ServiceRouter(kube);
 
     [Fact]
     public async Task Initialize_creates_the_canary_and_primary_services_exactly_as_upstream()

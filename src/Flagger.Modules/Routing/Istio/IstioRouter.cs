@@ -1,17 +1,15 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using Flagger.Modules.Routing.Contracts;
-using Flagger.Modules.Routing.Istio;
+using Flagger.Modules.Routing.Kit;
 using Flagger.Modules.Shared.Crd;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using static Flagger.Modules.Routing.RoutingConventions;
 
-namespace Flagger.Modules.Routing;
+namespace Flagger.Modules.Routing.Istio;
 
 /// <summary>
 /// Istio traffic shifting (upstream: pkg/router/istio.go): DestinationRules <c>&lt;svc&gt;-primary</c> and
@@ -19,7 +17,7 @@ namespace Flagger.Modules.Routing;
 /// HTTP (or TCP) routes split traffic between them. Reconcile owns the shape and keeps the live weights; SetRoutes owns
 /// the weights, mirroring and session-affinity rules. Objects are read from the cache and written only when they differ.
 /// </summary>
-internal sealed partial class IstioRouter(RoutingObjectStore store, IOptions<RoutingOptions> options, ILogger<IstioRouter> logger)
+internal sealed partial class IstioRouter(RoutingObjectStore store, RouterObjects objects, ILogger<IstioRouter> logger)
     : ITrafficRouter
 {
     private const string CookieHeader = "Cookie";
@@ -76,39 +74,18 @@ internal sealed partial class IstioRouter(RoutingObjectStore store, IOptions<Rou
 
     public async Task FinalizeAsync(Canary canary, CancellationToken cancellationToken)
     {
+        // upstream: pkg/router/istio.go Finalize, kubectl's last-applied spec first, then the saved original
         var (apex, _, _) = ServiceNames(canary);
         var ns = canary.Metadata.NamespaceProperty;
-        var vs = store.Get<VirtualService>(ns, apex);
-        if (vs is null)
+        switch (await objects.RestoreOriginalAsync<VirtualService, VirtualServiceSpec>(ns, apex, cancellationToken).ConfigureAwait(false))
         {
-            return;
+            case WriteOutcome.NoOriginal:
+                Log.NoOriginalConfiguration(logger, apex, ns);
+                break;
+            case WriteOutcome.Updated:
+                Log.VirtualServiceReverted(logger, apex, ns);
+                break;
         }
-
-        // upstream: pkg/router/istio.go Finalize, kubectl's last-applied spec first, then the saved original
-        VirtualServiceSpec stored;
-        if (vs.Metadata.Annotations?.TryGetValue(KubectlAnnotation, out var lastApplied) == true)
-        {
-            stored = Parse<VirtualService>(lastApplied, apex, ns, KubectlAnnotation).Spec;
-        }
-        else if (vs.Metadata.Annotations?.TryGetValue(OriginalConfigurationAnnotation, out var original) == true)
-        {
-            stored = Parse<VirtualServiceSpec>(original, apex, ns, OriginalConfigurationAnnotation);
-        }
-        else
-        {
-            Log.NoOriginalConfiguration(logger, apex, ns);
-            return;
-        }
-
-        if (SemanticEquals(ToNode(stored), ToNode(vs.Spec)))
-        {
-            return;
-        }
-
-        var clone = Clone(vs);
-        clone.Spec = stored;
-        await store.ReplaceAsync(clone, cancellationToken).ConfigureAwait(false);
-        Log.VirtualServiceReverted(logger, apex, ns);
     }
 
     private async Task ReconcileDestinationRuleAsync(Canary canary, CanaryService service, string name, CancellationToken cancellationToken)
@@ -116,32 +93,9 @@ internal sealed partial class IstioRouter(RoutingObjectStore store, IOptions<Rou
         var ns = canary.Metadata.NamespaceProperty;
         var desired = new DestinationRuleSpec { Host = name, TrafficPolicy = service.TrafficPolicy is null ? null : Clone(service.TrafficPolicy) };
         var existing = store.Get<DestinationRule>(ns, name);
-        if (existing is null)
-        {
-            var created = new DestinationRule
-            {
-                Metadata = new V1ObjectMeta
-                {
-                    Name = name,
-                    NamespaceProperty = ns,
-                    OwnerReferences = options.Value.SetOwnerReferences ? [ControllerRef(canary)] : null,
-                },
-                Spec = desired,
-            };
-            await store.CreateAsync(created, cancellationToken).ConfigureAwait(false);
-            Log.Created(logger, DestinationRule.KubeKind, name, ns);
-            return;
-        }
-
-        if (SemanticEquals(ToNode(desired), ToNode(existing.Spec)))
-        {
-            return;
-        }
-
-        var clone = Clone(existing);
-        clone.Spec = desired;
-        await store.ReplaceAsync(clone, cancellationToken).ConfigureAwait(false);
-        Log.Updated(logger, DestinationRule.KubeKind, name, ns);
+        var outcome = await objects.CreateOrUpdateAsync(canary, existing, new DesiredObject<DestinationRuleSpec>(ns, name, desired), cancellationToken)
+            .ConfigureAwait(false);
+        LogWrite(outcome, DestinationRule.KubeKind, name, ns);
     }
 
     private async Task ReconcileVirtualServiceAsync(Canary canary, CanaryService service, CancellationToken cancellationToken)
@@ -155,14 +109,14 @@ internal sealed partial class IstioRouter(RoutingObjectStore store, IOptions<Rou
                 "remove spec.service.hosts and spec.service.gateways or set spec.service.delegation to false");
         }
 
-        // hosts: service.hosts plus the apex name unless present or "*"; gateways: service.gateways or ["mesh"]
+        // hosts: service.hosts plus the apex name unless present or "*"; gateways: service.gateways or the mesh gateway
         var hosts = new List<string>(service.Hosts ?? []);
         if (!hosts.Any(h => h == apex || h == "*"))
         {
             hosts.Add(apex);
         }
 
-        var gateways = service.Gateways is { Count: > 0 } configured ? new List<string>(configured) : ["mesh"];
+        var gateways = new List<string>(CanaryDefaults.GetGateways(service));
         if (delegation)
         {
             hosts = [];
@@ -188,56 +142,25 @@ internal sealed partial class IstioRouter(RoutingObjectStore store, IOptions<Rou
         }
 
         var labels = service.Apex?.Labels is null ? new Dictionary<string, string>() : new Dictionary<string, string>(service.Apex.Labels);
-        var annotations = WithFluxDisabled(service.Apex?.Annotations);
-        if (existing is null)
-        {
-            var created = new VirtualService
-            {
-                Metadata = new V1ObjectMeta
-                {
-                    Name = apex,
-                    NamespaceProperty = ns,
-                    Labels = labels,
-                    Annotations = annotations,
-                    OwnerReferences = options.Value.SetOwnerReferences ? [ControllerRef(canary)] : null,
-                },
-                Spec = desired,
-            };
-            await store.CreateAsync(created, cancellationToken).ConfigureAwait(false);
-            Log.Created(logger, VirtualService.KubeKind, apex, ns);
-            return;
-        }
-
-        foreach (var key in new[] { KubectlAnnotation, OriginalConfigurationAnnotation })
-        {
-            if (existing.Metadata.Annotations?.TryGetValue(key, out var value) == true)
-            {
-                annotations[key] = value;
-            }
-        }
-
         var affinity = canary.Spec.Analysis?.SessionAffinity;
-        var specChanged = !SemanticEquals(
-            WithoutLiveState(ToNode(desired), affinity, delegation),
-            WithoutLiveState(ToNode(existing.Spec), affinity, delegation));
-        if (!specChanged && MapEquals(labels, existing.Metadata.Labels) && MapEquals(annotations, existing.Metadata.Annotations))
-        {
-            return;
-        }
+        var target = new DesiredObject<VirtualServiceSpec>(ns, apex, desired, labels, WithFluxDisabled(service.Apex?.Annotations),
+            RememberOriginal: true,
+            SameSpec: (left, right) => SemanticEquals(
+                WithoutLiveState(ToNode(left), affinity, delegation), WithoutLiveState(ToNode(right), affinity, delegation)));
+        var outcome = await objects.CreateOrUpdateAsync(canary, existing, target, cancellationToken).ConfigureAwait(false);
+        LogWrite(outcome, VirtualService.KubeKind, apex, ns);
+    }
 
-        // The spec as it was before Flagger changed it, for revert on finalize. Unlike upstream, which overwrites it on
-        // every spec change, the first (the user's) original is kept.
-        if (specChanged && !annotations.ContainsKey(KubectlAnnotation) && !annotations.ContainsKey(OriginalConfigurationAnnotation))
+    private void LogWrite(WriteOutcome outcome, string kind, string name, string ns)
+    {
+        if (outcome == WriteOutcome.Created)
         {
-            annotations[OriginalConfigurationAnnotation] = KubernetesJson.Serialize(existing.Spec);
+            Log.Created(logger, kind, name, ns);
         }
-
-        var clone = Clone(existing);
-        clone.Spec = desired;
-        clone.Metadata.Labels = labels;
-        clone.Metadata.Annotations = annotations;
-        await store.ReplaceAsync(clone, cancellationToken).ConfigureAwait(false);
-        Log.Updated(logger, VirtualService.KubeKind, apex, ns);
+        else if (outcome == WriteOutcome.Updated)
+        {
+            Log.Updated(logger, kind, name, ns);
+        }
     }
 
     /// <summary>The HTTP routes for a split (upstream: SetRoutes, getSessionAffinityRouteRules, mergeMatchConditions).</summary>
@@ -296,7 +219,7 @@ internal sealed partial class IstioRouter(RoutingObjectStore store, IOptions<Rou
             }
 
             // Requests that hit the canary by weight get its cookie; requests carrying it stick to the canary.
-            var maxAge = affinity.MaxAge is > 0 and var age ? age : 86400;
+            var maxAge = CanaryDefaults.GetSessionAffinityMaxAge(affinity);
             weighted.Route![1].Headers = SetCookie(BuildCookie(affinity, cookies.Current, maxAge));
             var stickyCanary = BaseRoute(service);
             stickyCanary.Match = MergeMatches([CookieMatch(cookies.Current)], service.Match);
@@ -306,9 +229,12 @@ internal sealed partial class IstioRouter(RoutingObjectStore store, IOptions<Rou
                 return [stickyCanary, weighted];
             }
 
-            var interval = ParseGoDuration(canary.Spec.Analysis?.Interval)
-                ?? throw new RoutingException($"Canary {Id(canary)}: failed to parse canary interval '{canary.Spec.Analysis?.Interval}' " +
+            if (!GoDuration.TryParse(canary.Spec.Analysis?.Interval, out var interval))
+            {
+                throw new RoutingException($"Canary {Id(canary)}: failed to parse canary interval '{canary.Spec.Analysis?.Interval}' " +
                     "(spec.analysis.interval, e.g. 1m or 30s) needed for the primary session cookie");
+            }
+
             weighted.Route[0].Headers = SetCookie(BuildCookie(affinity, cookies.Primary!, (int)interval.TotalSeconds));
             var stickyPrimary = BaseRoute(service);
             stickyPrimary.Match = MergeMatches([CookieMatch(cookies.Primary!)], service.Match);
@@ -467,7 +393,7 @@ internal sealed partial class IstioRouter(RoutingObjectStore store, IOptions<Rou
     private static IstioRouteDestination Destination(CanaryService service, string host, int weight)
     {
         var explicitPort = service.PortDiscovery == true
-            && ((service.Gateways is { Count: > 0 } gateways && gateways[0] != "mesh") || service.Delegation == true);
+            && (CanaryDefaults.GetGateways(service)[0] != CanaryDefaults.MeshGateway || service.Delegation == true);
         return new IstioRouteDestination
         {
             Destination = new IstioDestination { Host = host, Port = explicitPort ? new IstioPortSelector { Number = service.Port } : null },
@@ -566,50 +492,6 @@ internal sealed partial class IstioRouter(RoutingObjectStore store, IOptions<Rou
         {
             throw new RoutingException($"Canary {Id(canary)}: weights must be between 0 and 100 " +
                 $"(primary {split.PrimaryWeight}, canary {split.CanaryWeight})");
-        }
-    }
-
-    /// <summary>A Go <c>time.ParseDuration</c> value (<c>1m30s</c>, <c>15s</c>, <c>1.5h</c>, <c>500ms</c>), or null.</summary>
-    internal static TimeSpan? ParseGoDuration(string? text)
-    {
-        if (string.IsNullOrEmpty(text) || !GoDuration().IsMatch(text))
-        {
-            return null;
-        }
-
-        var total = 0d;
-        foreach (Match part in GoDurationPart().Matches(text))
-        {
-            var amount = double.Parse(part.Groups[1].Value, CultureInfo.InvariantCulture);
-            total += amount * part.Groups[2].Value switch
-            {
-                "h" => 3600d,
-                "m" => 60d,
-                "s" => 1d,
-                "ms" => 1e-3,
-                "us" or "µs" => 1e-6,
-                _ => 1e-9,
-            };
-        }
-
-        return TimeSpan.FromSeconds(total);
-    }
-
-    [GeneratedRegex(@"^((\d+(\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h))+$")]
-    private static partial Regex GoDuration();
-
-    [GeneratedRegex(@"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)")]
-    private static partial Regex GoDurationPart();
-
-    private static T Parse<T>(string json, string name, string ns, string annotation)
-    {
-        try
-        {
-            return KubernetesJson.Deserialize<T>(json);
-        }
-        catch (JsonException e)
-        {
-            throw new RoutingException($"VirtualService {name}.{ns} failed to unmarshal annotation {annotation}: {e.Message}", e);
         }
     }
 

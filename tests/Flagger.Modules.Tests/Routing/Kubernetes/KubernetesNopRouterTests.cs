@@ -1,13 +1,21 @@
-using Flagger.Modules.Routing;
+using System.Text.Json.Nodes;
 using Flagger.Modules.Routing.Contracts;
+using Flagger.Modules.Routing.Kubernetes;
 using Flagger.Modules.Shared.Crd;
+using Flagger.Modules.Tests.TestDoubles;
 using static Flagger.Modules.Tests.Routing.RoutingTestKit;
 
-namespace Flagger.Modules.Tests.Routing;
+namespace Flagger.Modules.Tests.Routing.Kubernetes;
 
-public sealed class KubernetesNopRouterTests
+public sealed class KubernetesNopRouterTests : TrafficRouterContract
 {
-    private CancellationToken Ct => TestContext.Current.CancellationToken;
+    protected override string Provider => "kubernetes";
+
+    protected override bool HasRoutingObjects => false;
+
+    private protected override ITrafficRouter CreateRouter(InMemoryKube kube) => new KubernetesNopRouter();
+
+    private protected override Func<JsonNode?>? SeedUserObject(InMemoryKube kube) => null;
 
     [Theory]
     [InlineData(null, 100, 0)]

@@ -6,7 +6,7 @@ using k8s.Models;
 using Microsoft.Extensions.Logging;
 using static Flagger.Modules.Routing.RoutingConventions;
 
-namespace Flagger.Modules.Routing;
+namespace Flagger.Modules.Routing.Kubernetes;
 
 /// <summary>
 /// Keeps the apex, <c>-primary</c> and <c>-canary</c> ClusterIP Services of a workload canary as upstream does
