@@ -1,3 +1,4 @@
+using Flagger.Modules.Analysis.Providers.Aws;
 using Flagger.Modules.Shared.Crd;
 
 namespace Flagger.Modules.Analysis.Providers;
@@ -6,6 +7,9 @@ namespace Flagger.Modules.Analysis.Providers;
 // upstream: pkg/metrics/providers/factory.go. Unlike upstream, an unknown type is an error, not a silent Prometheus fallback.
 internal sealed class MetricProviderFactory(IHttpClientFactory httpClients, TimeProvider time)
 {
+    // One chain per process, so temporary AWS credentials (IRSA, container, instance role) are cached across checks.
+    private readonly Lazy<AwsCredentialChain> _aws = new(() => AwsCredentialChain.FromProcess(ProviderHttp.Create(httpClients, false), time));
+
     /// <summary>The provider types a template may name.</summary>
     public static readonly IReadOnlyList<string> KnownTypes =
         ["prometheus", "influxdb", "datadog", "externalmetrics", "stackdriver", "cloudwatch", "newrelic", "graphite", "dynatrace", "keptn", "splunk"];
@@ -25,7 +29,8 @@ internal sealed class MetricProviderFactory(IHttpClientFactory httpClients, Time
             "dynatrace" => new DynatraceMetricProvider(interval, provider.Address, credentials, ProviderHttp.Create(httpClients, false), time),
             "influxdb" => new InfluxDbMetricProvider(type, provider.Address, hasSecret, credentials, ProviderHttp.Create(httpClients, false)),
             "externalmetrics" => new ExternalMetricsProvider(provider.Address, credentials, ProviderHttp.Create(httpClients, insecure)),
-            "cloudwatch" or "stackdriver" or "splunk" or "keptn" => UnsupportedMetricProvider.Create(type),
+            "cloudwatch" => new CloudWatchMetricProvider(interval, provider, credentials, ProviderHttp.Create(httpClients, false), time, _aws.Value),
+            "stackdriver" or "splunk" or "keptn" => UnsupportedMetricProvider.Create(type),
             "" => throw new MetricProviderConfigException("spec.provider.type is required"),
             _ => throw new MetricProviderConfigException(
                 $"unknown metrics provider type \"{type}\" (spec.provider.type must be one of {string.Join(", ", KnownTypes)})"),

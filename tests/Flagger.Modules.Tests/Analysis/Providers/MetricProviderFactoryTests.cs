@@ -7,7 +7,6 @@ public class MetricProviderFactoryTests
     private static readonly MetricProviderFactory Factory = new(new TestHttpClientFactory(), TimeProvider.System);
 
     [Theory]
-    [InlineData("cloudwatch")]
     [InlineData("stackdriver")]
     [InlineData("splunk")]
     [InlineData("keptn")]
@@ -28,4 +27,12 @@ public class MetricProviderFactoryTests
     [InlineData("externalmetrics", typeof(ExternalMetricsProvider))]
     public void Each_type_builds_its_provider(string type, Type expected) =>
         Assert.IsType(expected, Factory.Create("1m", new() { Type = type, Address = "http://127.0.0.1:9090" }, new Dictionary<string, byte[]>()));
+
+    [Fact]
+    public void Cloudwatch_builds_with_a_region_and_names_a_missing_one()
+    {
+        Assert.IsType<CloudWatchMetricProvider>(Factory.Create("1m", new() { Type = "cloudwatch", Region = "eu-west-1" }, new Dictionary<string, byte[]>()));
+        Assert.Equal("region not specified",
+            Assert.Throws<MetricProviderConfigException>(() => Factory.Create("1m", new() { Type = "cloudwatch" }, new Dictionary<string, byte[]>())).Message);
+    }
 }
