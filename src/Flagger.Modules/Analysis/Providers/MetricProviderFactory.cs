@@ -1,4 +1,5 @@
 using Flagger.Modules.Analysis.Providers.Aws;
+using Flagger.Modules.Analysis.Providers.Google;
 using Flagger.Modules.Shared.Crd;
 
 namespace Flagger.Modules.Analysis.Providers;
@@ -9,6 +10,7 @@ internal sealed class MetricProviderFactory(IHttpClientFactory httpClients, Time
 {
     // One chain per process, so temporary AWS credentials (IRSA, container, instance role) are cached across checks.
     private readonly Lazy<AwsCredentialChain> _aws = new(() => AwsCredentialChain.FromProcess(ProviderHttp.Create(httpClients, false), time));
+    private readonly Lazy<GoogleAuth> _google = new(() => GoogleAuth.FromProcess(ProviderHttp.Create(httpClients, false), time));
 
     /// <summary>The provider types a template may name.</summary>
     public static readonly IReadOnlyList<string> KnownTypes =
@@ -30,7 +32,8 @@ internal sealed class MetricProviderFactory(IHttpClientFactory httpClients, Time
             "influxdb" => new InfluxDbMetricProvider(type, provider.Address, hasSecret, credentials, ProviderHttp.Create(httpClients, false)),
             "externalmetrics" => new ExternalMetricsProvider(provider.Address, credentials, ProviderHttp.Create(httpClients, insecure)),
             "cloudwatch" => new CloudWatchMetricProvider(interval, provider, credentials, ProviderHttp.Create(httpClients, false), time, _aws.Value),
-            "stackdriver" or "splunk" or "keptn" => UnsupportedMetricProvider.Create(type),
+            "stackdriver" => new StackdriverMetricProvider(interval, provider, credentials, ProviderHttp.Create(httpClients, false), time, _google.Value),
+            "splunk" or "keptn" => UnsupportedMetricProvider.Create(type),
             "" => throw new MetricProviderConfigException("spec.provider.type is required"),
             _ => throw new MetricProviderConfigException(
                 $"unknown metrics provider type \"{type}\" (spec.provider.type must be one of {string.Join(", ", KnownTypes)})"),

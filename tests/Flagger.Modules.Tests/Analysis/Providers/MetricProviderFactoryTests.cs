@@ -7,7 +7,6 @@ public class MetricProviderFactoryTests
     private static readonly MetricProviderFactory Factory = new(new TestHttpClientFactory(), TimeProvider.System);
 
     [Theory]
-    [InlineData("stackdriver")]
     [InlineData("splunk")]
     [InlineData("keptn")]
     public void Providers_not_ported_yet_are_a_clear_error_not_a_fallback(string type) =>
@@ -25,6 +24,7 @@ public class MetricProviderFactoryTests
     [InlineData("graphite", typeof(GraphiteMetricProvider))]
     [InlineData("influxdb", typeof(InfluxDbMetricProvider))]
     [InlineData("externalmetrics", typeof(ExternalMetricsProvider))]
+    [InlineData("stackdriver", typeof(StackdriverMetricProvider))]
     public void Each_type_builds_its_provider(string type, Type expected) =>
         Assert.IsType(expected, Factory.Create("1m", new() { Type = type, Address = "http://127.0.0.1:9090" }, new Dictionary<string, byte[]>()));
 
