@@ -33,7 +33,8 @@ internal sealed class MetricProviderFactory(IHttpClientFactory httpClients, Time
             "externalmetrics" => new ExternalMetricsProvider(provider.Address, credentials, ProviderHttp.Create(httpClients, insecure)),
             "cloudwatch" => new CloudWatchMetricProvider(interval, provider, credentials, ProviderHttp.Create(httpClients, false), time, _aws.Value),
             "stackdriver" => new StackdriverMetricProvider(interval, provider, credentials, ProviderHttp.Create(httpClients, false), time, _google.Value),
-            "splunk" or "keptn" => UnsupportedMetricProvider.Create(type),
+            "splunk" => new SplunkMetricProvider(interval, provider, credentials, ProviderHttp.Create(httpClients, false), time),
+            "keptn" => UnsupportedMetricProvider.Create(type),
             "" => throw new MetricProviderConfigException("spec.provider.type is required"),
             _ => throw new MetricProviderConfigException(
                 $"unknown metrics provider type \"{type}\" (spec.provider.type must be one of {string.Join(", ", KnownTypes)})"),

@@ -7,7 +7,6 @@ public class MetricProviderFactoryTests
     private static readonly MetricProviderFactory Factory = new(new TestHttpClientFactory(), TimeProvider.System);
 
     [Theory]
-    [InlineData("splunk")]
     [InlineData("keptn")]
     public void Providers_not_ported_yet_are_a_clear_error_not_a_fallback(string type) =>
         Assert.Equal($"metric provider {type} is not supported yet by Flagger for .NET",
