@@ -1,12 +1,16 @@
 using Flagger.Modules.Analysis.Providers.Aws;
 using Flagger.Modules.Analysis.Providers.Google;
 using Flagger.Modules.Shared.Crd;
+using Flagger.Modules.Shared.Kubernetes;
 
 namespace Flagger.Modules.Analysis.Providers;
 
 /// <summary>Builds the provider of one check from a MetricTemplate's <c>spec.provider</c>: the one <c>switch</c> of the module.</summary>
+/// <param name="httpClients">Named clients of the HTTP providers.</param>
+/// <param name="time">The clock of query windows and token expiry.</param>
+/// <param name="kube">The operator's API access (Keptn); absent outside a cluster.</param>
 // upstream: pkg/metrics/providers/factory.go. Unlike upstream, an unknown type is an error, not a silent Prometheus fallback.
-internal sealed class MetricProviderFactory(IHttpClientFactory httpClients, TimeProvider time)
+internal sealed class MetricProviderFactory(IHttpClientFactory httpClients, TimeProvider time, KubeApiClient? kube = null)
 {
     // One chain per process, so temporary AWS credentials (IRSA, container, instance role) are cached across checks.
     private readonly Lazy<AwsCredentialChain> _aws = new(() => AwsCredentialChain.FromProcess(ProviderHttp.Create(httpClients, false), time));
@@ -34,7 +38,7 @@ internal sealed class MetricProviderFactory(IHttpClientFactory httpClients, Time
             "cloudwatch" => new CloudWatchMetricProvider(interval, provider, credentials, ProviderHttp.Create(httpClients, false), time, _aws.Value),
             "stackdriver" => new StackdriverMetricProvider(interval, provider, credentials, ProviderHttp.Create(httpClients, false), time, _google.Value),
             "splunk" => new SplunkMetricProvider(interval, provider, credentials, ProviderHttp.Create(httpClients, false), time),
-            "keptn" => UnsupportedMetricProvider.Create(type),
+            "keptn" => new KeptnMetricProvider(interval, provider, credentials, kube, time),
             "" => throw new MetricProviderConfigException("spec.provider.type is required"),
             _ => throw new MetricProviderConfigException(
                 $"unknown metrics provider type \"{type}\" (spec.provider.type must be one of {string.Join(", ", KnownTypes)})"),
