@@ -16,9 +16,8 @@ internal sealed class MetricProviderFactory(IHttpClientFactory httpClients, Time
     private readonly Lazy<AwsCredentialChain> _aws = new(() => AwsCredentialChain.FromProcess(ProviderHttp.Create(httpClients, false), time));
     private readonly Lazy<GoogleAuth> _google = new(() => GoogleAuth.FromProcess(ProviderHttp.Create(httpClients, false), time));
 
-    /// <summary>The provider types a template may name.</summary>
-    public static readonly IReadOnlyList<string> KnownTypes =
-        ["prometheus", "influxdb", "datadog", "externalmetrics", "stackdriver", "cloudwatch", "newrelic", "graphite", "dynatrace", "keptn", "splunk"];
+    /// <summary>The provider types a template may name (the one list, in <see cref="KnownValues"/>).</summary>
+    public static IReadOnlyList<string> KnownTypes => KnownValues.MetricProviderTypes;
 
     /// <summary>Builds the provider; throws <see cref="MetricProviderConfigException"/> for a bad provider block.</summary>
     public IMetricProvider Create(string interval, MetricTemplateProvider provider, IReadOnlyDictionary<string, byte[]> credentials)
