@@ -92,7 +92,9 @@ internal sealed class KeptnMetricProvider : IMetricProvider
         if (metric.Status is { ValueKind: JsonValueKind.Object } status && status.TryGetProperty("value", out var value) && value.ValueKind == JsonValueKind.String)
         {
             return double.TryParse(value.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var v)
-                ? v
+                ? double.IsNaN(v)
+                    ? throw new MetricQueryException($"KeptnMetric {q.Namespace}/{q.Name} value is NaN: {MetricQueryException.NoValuesFound}", noValues: true)
+                    : v
                 : throw new MetricQueryException($"could not parse value of KeptnMetric {q.Namespace}/{q.Name} to float: strconv.ParseFloat: parsing \"{value.GetString()}\": invalid syntax");
         }
 

@@ -87,7 +87,11 @@ internal sealed class SplunkMetricProvider : IMetricProvider
             throw new MetricQueryException("invalid response: query returned multiple values");
         }
 
-        return payloads[^1].Value!.Value;
+        // Upstream returns NaN, which passes every threshold; this port treats it as no data.
+        var value = payloads[^1].Value!.Value;
+        return double.IsNaN(value)
+            ? throw new MetricQueryException($"invalid response: NaN: {MetricQueryException.NoValuesFound}", noValues: true)
+            : value;
     }
 
     public async Task IsOnlineAsync(CancellationToken cancellationToken)

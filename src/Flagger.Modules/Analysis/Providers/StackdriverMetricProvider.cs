@@ -128,7 +128,12 @@ internal sealed class StackdriverMetricProvider : IMetricProvider
             var value = values[0];
             if (value.TryGetProperty("doubleValue", out var d))
             {
-                return d.ValueKind == JsonValueKind.String ? PrometheusMetricProvider.ParseFloat(d.GetString()!) : d.GetDouble();
+                var number = d.ValueKind == JsonValueKind.String ? PrometheusMetricProvider.ParseFloat(d.GetString()!) : d.GetDouble();
+
+                // NaN would pass every threshold (upstream's quirk); it is no data here.
+                return double.IsNaN(number)
+                    ? throw new MetricQueryException($"invalid response: {ProviderHttp.Excerpt(first.GetRawText())}: {MetricQueryException.NoValuesFound}", noValues: true)
+                    : number;
             }
 
             // Upstream's GetDoubleValue() reads an int64 point as 0; this port reads its value (a never-passing 0 hid real data).

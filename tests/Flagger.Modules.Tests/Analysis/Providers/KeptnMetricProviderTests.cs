@@ -26,6 +26,9 @@ internal sealed class FakeKeptnApi : IAsyncDisposable
 
     public int PollsUntilDone { get; set; } = 1;
 
+    /// <summary>When true, creating answers 403 Forbidden as for a service account without the grant.</summary>
+    public bool ForbidCreate { get; set; }
+
     public ConcurrentQueue<JsonObject> Created { get; } = new();
 
     public ICollection<string> Paths => _objects.Keys;
@@ -49,6 +52,8 @@ internal sealed class FakeKeptnApi : IAsyncDisposable
 
         switch (r.Method)
         {
+            case "POST" when ForbidCreate:
+                return (403, """{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Forbidden","code":403,"message":"analyses.metrics.keptn.sh is forbidden: User \"system:serviceaccount:flagger-system:flagger\" cannot create resource \"analyses\""}""");
             case "POST":
                 var obj = JsonNode.Parse(r.Body)!.AsObject();
                 var path = $"{r.Path}/{obj["metadata"]!["name"]}";
@@ -123,11 +128,13 @@ public class KeptnMetricProviderTests
         await using var api = new FakeKeptnApi();
         api.SeedMetric("test", "empty", null);
         api.SeedMetric("test", "text", "fast");
+        api.SeedMetric("test", "nan", "NaN");
 
         Assert.Equal("could not retrieve KeptnMetric test/missing: keptnmetrics.metrics.keptn.sh \"missing\" not found",
             (await Assert.ThrowsAsync<MetricQueryException>(() => Create(api).RunQueryAsync("keptnmetric/test/missing", Ct))).Message);
         Assert.Equal("could not retrieve KeptnMetric - no value found in resource test/empty",
             (await Assert.ThrowsAsync<MetricQueryException>(() => Create(api).RunQueryAsync("keptnmetric/test/empty", Ct))).Message);
+        Assert.True((await Assert.ThrowsAsync<MetricQueryException>(() => Create(api).RunQueryAsync("keptnmetric/test/nan", Ct))).NoValues);
         Assert.StartsWith("could not parse value of KeptnMetric test/text to float",
             (await Assert.ThrowsAsync<MetricQueryException>(() => Create(api).RunQueryAsync("keptnmetric/test/text", Ct))).Message, StringComparison.Ordinal);
     }
@@ -149,6 +156,14 @@ public class KeptnMetricProviderTests
         Assert.Equal("2m", created["spec"]!["timeframe"]!["recent"]!.GetValue<string>());
         Assert.Equal("canary", created["spec"]!["args"]!["stage"]!.GetValue<string>());
         Assert.Empty(api.Paths);
+    }
+
+    [Fact]
+    public async Task A_forbidden_analysis_create_names_the_analysis_and_the_api_error()
+    {
+        await using var api = new FakeKeptnApi { ForbidCreate = true };
+        var e = await Assert.ThrowsAsync<MetricQueryException>(() => Create(api).RunQueryAsync("analysis/test/slo", Ct));
+        Assert.StartsWith("could not create Keptn Analysis test/slo: POST /apis/metrics.keptn.sh/v1beta1/namespaces/test/analyses: 403", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -74,6 +74,16 @@ public class SplunkMetricProviderTests
     }
 
     [Fact]
+    public async Task A_nan_value_is_no_values_never_a_pass()
+    {
+        await using var fake = await FakeSignalFx.StartAsync();
+        fake.Data = _ => [[new(1, 2, double.NaN)]];
+        var e = await Assert.ThrowsAsync<MetricQueryException>(() => Create(fake.Url).RunQueryAsync(Program, Ct));
+        Assert.True(e.NoValues);
+        Assert.Equal("invalid response: NaN: no values found", e.Message);
+    }
+
+    [Fact]
     public async Task Two_time_series_are_multiple_values()
     {
         await using var fake = await FakeSignalFx.StartAsync();

@@ -65,6 +65,7 @@ public class StackdriverMetricProviderTests
     [InlineData("""{"timeSeriesDescriptor":{}}""", "invalid response: <nil>: no values found")]
     [InlineData("""{"timeSeriesData":[{"pointData":[]}]}""", "invalid response: {\"pointData\":[]}: no values found")]
     [InlineData("""{"timeSeriesData":[{"pointData":[{"values":[]}]}]}""", "invalid response: {\"pointData\":[{\"values\":[]}]}: no values found")]
+    [InlineData("""{"timeSeriesData":[{"pointData":[{"values":[{"doubleValue":"NaN"}]}]}]}""", "invalid response: {\"pointData\":[{\"values\":[{\"doubleValue\":\"NaN\"}]}]}: no values found")]
     public async Task Empty_results_are_no_values(string body, string message)
     {
         await using var fake = new FakeGoogle(Time) { Answer = (_, _) => (200, body) };
