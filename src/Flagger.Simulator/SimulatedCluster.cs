@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using Flagger.Simulator.Api;
 using Flagger.Simulator.Control;
+using Flagger.Simulator.Keptn;
 using Flagger.Simulator.Store;
 using Flagger.Simulator.Traffic;
 using Flagger.Simulator.Workloads;
@@ -50,6 +51,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
         Traffic = new TrafficModel(Store, TrafficProviders.RouteTables(), TrafficProviders.Exporters(Registry), options.TrafficTick,
             loggers.CreateLogger<TrafficModel>());
         Workloads = new WorkloadController(Store, options, loggers.CreateLogger<WorkloadController>());
+        Keptn = new KeptnController(Store, loggers.CreateLogger<KeptnController>());
         tempDir = Directory.CreateTempSubdirectory("flagger-sim-").FullName;
         var handler = new KubeApiHandler(Store, options, token, Faults, Requests, new SimulatorTelemetry(Registry));
         var control = new ControlApi(Store, Faults, Requests, Traffic);
@@ -103,6 +105,9 @@ public sealed class SimulatedCluster : IAsyncDisposable
     internal ClusterStore Store { get; }
 
     internal TrafficModel Traffic { get; }
+
+    /// <summary>The stand-in for Keptn's metrics-operator (active once the Keptn CRDs are applied).</summary>
+    public KeptnController Keptn { get; }
 
     internal WorkloadController Workloads { get; }
 
@@ -187,6 +192,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
                 cluster.background.Add(cluster.Workloads.RunAsync(cluster.stopping.Token));
             }
 
+            cluster.background.Add(cluster.Keptn.RunAsync(cluster.stopping.Token));
             if (options.EnableTraffic)
             {
                 cluster.background.Add(cluster.Traffic.RunAsync(cluster.stopping.Token));

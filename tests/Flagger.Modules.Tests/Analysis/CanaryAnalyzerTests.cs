@@ -352,12 +352,12 @@ public sealed class CanaryAnalyzerTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task Unsupported_or_unknown_provider_types_are_errors_not_fallbacks()
+    public async Task Misconfigured_or_unknown_provider_types_are_errors_not_fallbacks()
     {
         _kube.Seed(Template("test", "cw", "cloudwatch", null, "[]"));
         _kube.Seed(Template("test", "typo", "promethues", _prometheus.Url, "x"));
 
-        Assert.Equal("Metric template cw.test provider cloudwatch error: metric provider cloudwatch is not supported yet by Flagger for .NET",
+        Assert.Equal("Metric template cw.test provider cloudwatch error: region not specified",
             (await Single(Podinfo(TemplateMetric("cw", "cw")))).Message);
         Assert.StartsWith("Metric template typo.test provider promethues error: unknown metrics provider type \"promethues\"",
             (await Single(Podinfo(TemplateMetric("typo", "typo")))).Message, StringComparison.Ordinal);

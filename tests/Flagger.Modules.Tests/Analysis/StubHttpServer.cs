@@ -34,6 +34,9 @@ internal sealed class StubHttpServer : IAsyncDisposable
 
     public Func<RecordedRequest, (int Status, string Body)> Respond { get; set; }
 
+    /// <summary>Extra response headers per request (e.g. AWS request ids).</summary>
+    public Func<RecordedRequest, IReadOnlyDictionary<string, string>>? ResponseHeaders { get; set; }
+
     /// <summary>When set, the server waits this long before answering (timeout tests).</summary>
     public TimeSpan Delay { get; set; }
 
@@ -91,6 +94,11 @@ internal sealed class StubHttpServer : IAsyncDisposable
             var (status, text) = Respond(request);
             var bytes = Encoding.UTF8.GetBytes(text);
             context.Response.StatusCode = status;
+            foreach (var (name, value) in ResponseHeaders?.Invoke(request) ?? new Dictionary<string, string>())
+            {
+                context.Response.Headers[name] = value;
+            }
+
             context.Response.ContentType = text.StartsWith('{') || text.StartsWith('[') ? "application/json" : "text/csv";
             context.Response.ContentLength64 = bytes.Length;
             await context.Response.OutputStream.WriteAsync(bytes).ConfigureAwait(false);

@@ -204,4 +204,28 @@ public sealed class CanaryValidatorTests
             ["spec.type: unknown alert provider \"pagerduty\" (known: slack, msteams, discord, rocket, gchat)", "spec.proxy: \"corp-proxy:3128\" is not an absolute http(s) URL"],
             CanaryValidator.Validate(provider).Select(e => e.ToString()));
     }
+
+    [Theory]
+    [InlineData("cloudwatch", """[{"Id":"e1","MetricStat":{"Period": {{ variables.period }} }}]""", null)]
+    [InlineData("cloudwatch", """[{"Id":"e1","Label":"{{ target }}"}]""", null)]
+    [InlineData("cloudwatch", "SUM(METRICS())", "spec.query: for provider cloudwatch must be a JSON array of MetricDataQuery objects (")]
+    [InlineData("keptn", "analysis/{{ namespace }}/slo/5m/workload={{ target }}", null)]
+    [InlineData("keptn", "KeptnMetric/shop/latency", null)]
+    [InlineData("keptn", "latency", "spec.query: for provider keptn must be keptnmetric/<namespace>/<name> or analysis/")]
+    public void Metric_template_queries_are_checked_for_the_shape_their_provider_needs(string type, string query, string? error)
+    {
+        var template = new MetricTemplate
+        {
+            Spec = new MetricTemplateSpec { Provider = new MetricTemplateProvider { Type = type, Region = "us-east-1" }, Query = query },
+        };
+        var errors = CanaryValidator.Validate(template).Select(e => e.ToString()).ToList();
+        if (error is null)
+        {
+            Assert.Empty(errors);
+        }
+        else
+        {
+            Assert.StartsWith(error, Assert.Single(errors), StringComparison.Ordinal);
+        }
+    }
 }

@@ -1,14 +1,23 @@
+using Flagger.Modules.Analysis.Providers.Aws;
+using Flagger.Modules.Analysis.Providers.Google;
 using Flagger.Modules.Shared.Crd;
+using Flagger.Modules.Shared.Kubernetes;
 
 namespace Flagger.Modules.Analysis.Providers;
 
 /// <summary>Builds the provider of one check from a MetricTemplate's <c>spec.provider</c>: the one <c>switch</c> of the module.</summary>
+/// <param name="httpClients">Named clients of the HTTP providers.</param>
+/// <param name="time">The clock of query windows and token expiry.</param>
+/// <param name="kube">The operator's API access (Keptn); absent outside a cluster.</param>
 // upstream: pkg/metrics/providers/factory.go. Unlike upstream, an unknown type is an error, not a silent Prometheus fallback.
-internal sealed class MetricProviderFactory(IHttpClientFactory httpClients, TimeProvider time)
+internal sealed class MetricProviderFactory(IHttpClientFactory httpClients, TimeProvider time, KubeApiClient? kube = null)
 {
-    /// <summary>The provider types a template may name.</summary>
-    public static readonly IReadOnlyList<string> KnownTypes =
-        ["prometheus", "influxdb", "datadog", "externalmetrics", "stackdriver", "cloudwatch", "newrelic", "graphite", "dynatrace", "keptn", "splunk"];
+    // One chain per process, so temporary AWS credentials (IRSA, container, instance role) are cached across checks.
+    private readonly Lazy<AwsCredentialChain> _aws = new(() => AwsCredentialChain.FromProcess(ProviderHttp.Create(httpClients, false), time));
+    private readonly Lazy<GoogleAuth> _google = new(() => GoogleAuth.FromProcess(ProviderHttp.Create(httpClients, false), time));
+
+    /// <summary>The provider types a template may name (the one list, in <see cref="KnownValues"/>).</summary>
+    public static IReadOnlyList<string> KnownTypes => KnownValues.MetricProviderTypes;
 
     /// <summary>Builds the provider; throws <see cref="MetricProviderConfigException"/> for a bad provider block.</summary>
     public IMetricProvider Create(string interval, MetricTemplateProvider provider, IReadOnlyDictionary<string, byte[]> credentials)
@@ -25,7 +34,10 @@ internal sealed class MetricProviderFactory(IHttpClientFactory httpClients, Time
             "dynatrace" => new DynatraceMetricProvider(interval, provider.Address, credentials, ProviderHttp.Create(httpClients, false), time),
             "influxdb" => new InfluxDbMetricProvider(type, provider.Address, hasSecret, credentials, ProviderHttp.Create(httpClients, false)),
             "externalmetrics" => new ExternalMetricsProvider(provider.Address, credentials, ProviderHttp.Create(httpClients, insecure)),
-            "cloudwatch" or "stackdriver" or "splunk" or "keptn" => UnsupportedMetricProvider.Create(type),
+            "cloudwatch" => new CloudWatchMetricProvider(interval, provider, credentials, ProviderHttp.Create(httpClients, false), time, _aws.Value),
+            "stackdriver" => new StackdriverMetricProvider(interval, provider, credentials, ProviderHttp.Create(httpClients, false), time, _google.Value),
+            "splunk" => new SplunkMetricProvider(interval, provider, credentials, ProviderHttp.Create(httpClients, false), time),
+            "keptn" => new KeptnMetricProvider(interval, provider, credentials, kube, time),
             "" => throw new MetricProviderConfigException("spec.provider.type is required"),
             _ => throw new MetricProviderConfigException(
                 $"unknown metrics provider type \"{type}\" (spec.provider.type must be one of {string.Join(", ", KnownTypes)})"),

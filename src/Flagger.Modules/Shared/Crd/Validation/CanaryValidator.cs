@@ -90,14 +90,54 @@ public static class CanaryValidator
             {
                 errors.Add(new("spec.provider.secretRef.name", "required"));
             }
+
+            if (provider.Type == "splunk" && provider.SecretRef is null)
+            {
+                errors.Add(new("spec.provider.secretRef", "required for provider splunk (a Secret with key sf_token_key)"));
+            }
         }
 
         if (string.IsNullOrWhiteSpace(template.Spec?.Query))
         {
             errors.Add(new("spec.query", "required (the query to run, a Go text/template)"));
         }
+        else if (provider is not null && QueryShapeError(provider.Type, template.Spec.Query) is { } queryError)
+        {
+            errors.Add(new("spec.query", queryError));
+        }
 
         return errors;
+    }
+
+    /// <summary>Query shapes a provider requires that can be checked before rendering (upstream fails them at run time).</summary>
+    private static string? QueryShapeError(string? type, string query)
+    {
+        switch (type)
+        {
+            case "cloudwatch":
+                try
+                {
+                    using var doc = System.Text.Json.JsonDocument.Parse(query);
+                    return doc.RootElement.ValueKind == System.Text.Json.JsonValueKind.Array
+                        ? null
+                        : "for provider cloudwatch must be a JSON array of MetricDataQuery objects";
+                }
+                catch (System.Text.Json.JsonException e)
+                {
+                    // A template action outside a JSON string (e.g. "Period": {{ … }}) only becomes JSON once rendered.
+                    return query.Contains("{{", StringComparison.Ordinal)
+                        ? null
+                        : $"for provider cloudwatch must be a JSON array of MetricDataQuery objects ({e.Message})";
+                }
+
+            case "keptn":
+                var parts = query.Trim().ToLowerInvariant().Split('/');
+                return parts.Length >= 3 && parts[0] is "keptnmetric" or "keptnmetrics" or "analysis" or "analyses"
+                    ? null
+                    : "for provider keptn must be keptnmetric/<namespace>/<name> or analysis/<namespace>/<definition>[/<duration>[/<key=value;…>]]";
+            default:
+                return null;
+        }
     }
 
     /// <summary>Validates an AlertProvider.</summary>
