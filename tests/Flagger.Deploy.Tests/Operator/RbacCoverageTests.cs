@@ -16,6 +16,9 @@ public sealed class RbacCoverageTests
     private const string Ns = "test";
     private const string ReleaseNamespace = "flagger-system";
 
+    private const string KeptnReason =
+        "the keptn metric provider reads KeptnMetrics and creates, polls and deletes Analyses; exercised by the E2E Keptn scenario, not by these Istio releases";
+
     /// <summary>Grants the scenarios below do not use, each with the reason it stays in the chart.</summary>
     private static readonly Dictionary<string, string> NotExercised = new(StringComparer.Ordinal)
     {
@@ -23,6 +26,10 @@ public sealed class RbacCoverageTests
         ["ClusterRole apps/daemonsets update"] = "DaemonSet targets (promotion, scaling by node selector) are supported but not rolled out here",
         ["ClusterRole core/services update"] = "a changed spec.service (ports, labels) updates the generated Services; the scenarios keep it fixed",
         ["ClusterRole networking.istio.io/destinationrules update"] = "a changed spec.service.trafficPolicy updates the DestinationRules; the scenarios keep it fixed",
+        ["ClusterRole metrics.keptn.sh/keptnmetrics get"] = KeptnReason,
+        ["ClusterRole metrics.keptn.sh/analyses create"] = KeptnReason,
+        ["ClusterRole metrics.keptn.sh/analyses get"] = KeptnReason,
+        ["ClusterRole metrics.keptn.sh/analyses delete"] = KeptnReason,
         ["ClusterRole flagger.app/canaries/finalizers update"] =
             "checked by the OwnerReferencesPermissionEnforcement admission plugin (OpenShift) when the operator sets blockOwnerDeletion " +
             "on owner references to a Canary; the simulator (like most clusters) does not run that plugin",
