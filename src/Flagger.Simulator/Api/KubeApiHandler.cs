@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Flagger.Simulator.Api.Protobuf;
 using Flagger.Simulator.Control;
 using Flagger.Simulator.Store;
 using Microsoft.AspNetCore.Http;
@@ -503,14 +504,14 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
             throw ApiException.MethodNotAllowed("POST", req.Type);
         }
 
-        var body = BodyParser.ParseObject(await ReadBodyAsync(ctx));
+        var body = await ReadObjectAsync(ctx);
         var created = store.WithOptions(Options(ctx), () => store.Create(req.Type, req.Namespace, body));
         await WriteBytesAsync(ctx, 201, BytesFor(created, req));
     }
 
     private async Task UpdateAsync(HttpContext ctx, ResourceRequest req)
     {
-        var body = BodyParser.ParseObject(await ReadBodyAsync(ctx));
+        var body = await ReadObjectAsync(ctx);
         if (req.Subresource == "scale")
         {
             await WriteScaleAsync(ctx, req, _ => body);
@@ -792,6 +793,19 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
         var copy = JsonNode.Parse(obj.Json)!.AsObject();
         copy["apiVersion"] = req.Type.ApiVersionFor(req.Version);
         return JsonSerializer.SerializeToUtf8Bytes(copy);
+    }
+
+    /// <summary>A create or update body: JSON, or protobuf as client-go's typed clients (and kubectl's generators) send it.</summary>
+    private static async Task<JsonObject> ReadObjectAsync(HttpContext ctx)
+    {
+        if (!ProtobufBody.Is(ctx.Request.ContentType))
+        {
+            return BodyParser.ParseObject(await ReadBodyAsync(ctx));
+        }
+
+        using var buffer = new MemoryStream();
+        await ctx.Request.Body.CopyToAsync(buffer, ctx.RequestAborted);
+        return ProtobufBody.Decode(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
     }
 
     private static async Task<string> ReadBodyAsync(HttpContext ctx)

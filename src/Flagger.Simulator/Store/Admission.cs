@@ -186,8 +186,17 @@ internal sealed partial class Admission(ClusterStore store)
         switch (type.Kind)
         {
             case "Namespace":
-                obj["spec"] ??= new JsonObject { ["finalizers"] = new JsonArray("kubernetes") };
-                obj["status"] ??= new JsonObject { ["phase"] = "Active" };
+                // upstream: pkg/registry/core/namespace/strategy.go, PrepareForCreate (also for Go clients' `spec: {}, status: {}`)
+                if (obj["spec"] is not JsonObject { Count: > 0 })
+                {
+                    obj["spec"] = new JsonObject { ["finalizers"] = new JsonArray("kubernetes") };
+                }
+
+                if (old is null || obj["status"] is not JsonObject { Count: > 0 })
+                {
+                    obj["status"] = new JsonObject { ["phase"] = "Active" };
+                }
+
                 break;
             case "Deployment":
                 AdmitWorkload(type, obj, old, name, isDeployment: true);
@@ -195,6 +204,9 @@ internal sealed partial class Admission(ClusterStore store)
             case "DaemonSet":
             case "ReplicaSet":
                 AdmitWorkload(type, obj, old, name, isDeployment: type.Kind == "ReplicaSet");
+                break;
+            case "Job":
+                AdmitJob(type, obj, old, name);
                 break;
             case "Service":
                 AdmitService(type, obj, old, name);
@@ -297,20 +309,65 @@ internal sealed partial class Admission(ClusterStore store)
         {
             spec["replicas"] ??= 1;
             spec["progressDeadlineSeconds"] ??= 600;
-            spec["strategy"] ??= new JsonObject
+            if (spec["strategy"] is not JsonObject { Count: > 0 })
             {
-                ["type"] = "RollingUpdate",
-                ["rollingUpdate"] = new JsonObject { ["maxUnavailable"] = "25%", ["maxSurge"] = "25%" },
-            };
+                // Also `strategy: {}`, which Go clients always send (a struct field is never omitted).
+                spec["strategy"] = new JsonObject
+                {
+                    ["type"] = "RollingUpdate",
+                    ["rollingUpdate"] = new JsonObject { ["maxUnavailable"] = "25%", ["maxSurge"] = "25%" },
+                };
+            }
         }
         else
         {
-            spec["updateStrategy"] ??= new JsonObject
+            spec["updateStrategy"] = spec["updateStrategy"] is JsonObject { Count: > 0 } given ? given : new JsonObject
             {
                 ["type"] = "RollingUpdate",
                 ["rollingUpdate"] = new JsonObject { ["maxUnavailable"] = 1, ["maxSurge"] = 0 },
             };
         }
+    }
+
+    /// <summary>A Job's generated selector and pod labels, its defaults and its restart policy, as the API server does them.</summary>
+    private static void AdmitJob(ResourceType type, JsonObject obj, StoredObject? old, string name)
+    {
+        var spec = obj["spec"] as JsonObject ?? throw ApiException.Invalid(type, name, "spec", "Required value");
+        var template = spec["template"] as JsonObject ?? throw ApiException.Invalid(type, name, "spec.template", "Required value");
+        var restart = (string?)template["spec"]?["restartPolicy"];
+        if (restart is not ("OnFailure" or "Never"))
+        {
+            var detail = restart is null ? "Required value" : $"Unsupported value: \"{restart}\"";
+            throw ApiException.Invalid(type, name, "spec.template.spec.restartPolicy", detail + ": valid values: \"OnFailure\", \"Never\"");
+        }
+
+        if (template["spec"]?["containers"] is not JsonArray { Count: > 0 })
+        {
+            throw ApiException.Invalid(type, name, "spec.template.spec.containers", "Required value");
+        }
+
+        if (old is null && (bool?)spec["manualSelector"] != true)
+        {
+            // upstream: pkg/registry/batch/job/strategy.go, generateSelector
+            var uid = (string?)obj["metadata"]?["uid"] ?? "";
+            spec["selector"] = new JsonObject { ["matchLabels"] = new JsonObject { ["batch.kubernetes.io/controller-uid"] = uid } };
+            var meta = template["metadata"] as JsonObject ?? new JsonObject();
+            template["metadata"] = meta;
+            var labels = meta["labels"] as JsonObject ?? new JsonObject();
+            meta["labels"] = labels;
+            labels["batch.kubernetes.io/controller-uid"] = uid;
+            labels["batch.kubernetes.io/job-name"] = name;
+            labels["controller-uid"] = uid;
+            labels["job-name"] = name;
+        }
+
+        spec["parallelism"] ??= 1;
+        spec["completions"] ??= 1;
+        spec["backoffLimit"] ??= 6;
+        spec["completionMode"] ??= "NonIndexed";
+        spec["suspend"] ??= false;
+        spec["podReplacementPolicy"] ??= "TerminatingOrFailed";
+        spec["manualSelector"] ??= false;
     }
 
     private void AdmitService(ResourceType type, JsonObject obj, StoredObject? old, string name)

@@ -103,6 +103,13 @@ internal static class BuiltinTypes
         Namespaced = true, HasStatus = true, HasScale = true, TracksGeneration = true, ShortNames = ["rs"], Categories = ["all"],
     };
 
+    // Stored with the API server's defaults (selector, labels); no controller runs their pods.
+    public static readonly ResourceType Jobs = new()
+    {
+        Group = "batch", Versions = ["v1"], StorageVersion = "v1", Plural = "jobs", Singular = "job", Kind = "Job",
+        Namespaced = true, HasStatus = true, TracksGeneration = true, Categories = ["all"],
+    };
+
     public static readonly ResourceType HorizontalPodAutoscalers = new()
     {
         Group = "autoscaling", Versions = ["v2"], StorageVersion = "v2", Plural = "horizontalpodautoscalers", Singular = "horizontalpodautoscaler",
@@ -162,7 +169,7 @@ internal static class BuiltinTypes
 
     public static IReadOnlyList<ResourceType> All { get; } =
     [
-        Namespaces, Services, ConfigMaps, Secrets, Events, Pods, Deployments, DaemonSets, ReplicaSets,
+        Namespaces, Services, ConfigMaps, Secrets, Events, Pods, Deployments, DaemonSets, ReplicaSets, Jobs,
         HorizontalPodAutoscalers, Leases, CustomResourceDefinitions,
         ServiceAccounts, ClusterRoles, ClusterRoleBindings, Roles, RoleBindings, PodDisruptionBudgets,
     ];
