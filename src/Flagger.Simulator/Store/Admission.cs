@@ -599,6 +599,8 @@ internal sealed partial class Admission(ClusterStore store)
         var errors = new List<(string Field, string Detail)>();
         var unknown = new List<string>();
         WalkObject(obj, schema, "", errors, root: true, unknown);
+        SchemaKeywords.CheckComposition(obj, schema, "", errors);
+        SchemaKeywords.CheckRules(obj, schema, "", errors);
         if (strict && unknown.Count > 0)
         {
             // fieldValidation=Strict (kubectl's default): unknown fields are an error instead of being pruned.
@@ -607,8 +609,7 @@ internal sealed partial class Admission(ClusterStore store)
 
         if (errors.Count > 0)
         {
-            var (field, detail) = errors[0];
-            throw ApiException.Invalid(type, name, field, detail);
+            throw ApiException.Invalid(type, name, errors);
         }
     }
 
@@ -700,6 +701,7 @@ internal sealed partial class Admission(ClusterStore store)
                     return;
                 }
 
+                SchemaKeywords.CheckItems(array, schema, path, errors);
                 if (schema["items"] is JsonObject items)
                 {
                     for (var i = 0; i < array.Count; i++)
@@ -713,44 +715,17 @@ internal sealed partial class Admission(ClusterStore store)
 
                 break;
             case JsonValue value:
-                var actual = value.GetValueKind() switch
+                if (!SchemaKeywords.CheckScalar(value, schema, type, intOrString, path, errors))
                 {
-                    System.Text.Json.JsonValueKind.String => "string",
-                    System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False => "boolean",
-                    System.Text.Json.JsonValueKind.Number => IsInteger(value) ? "integer" : "number",
-                    _ => "null",
-                };
-                var ok = type is null || intOrString && actual is "string" or "integer" || type == actual || type == "number" && actual == "integer";
-                if (!ok)
-                {
-                    errors.Add((path, $"Invalid value: \"{actual}\": {path} in body must be of type {type}: \"{actual}\""));
                     return;
-                }
-
-                if (schema["enum"] is JsonArray allowed && !allowed.Any(a => JsonNode.DeepEquals(a, value)))
-                {
-                    errors.Add((path, $"Unsupported value: {value.ToJsonString()}: supported values: {string.Join(", ", allowed.Select(a => a?.ToJsonString()))}"));
-                }
-
-                if (actual is "integer" or "number" && value.TryGetValue<double>(out var d))
-                {
-                    if (schema["minimum"] is JsonValue min && d < min.GetValue<double>())
-                    {
-                        errors.Add((path, $"Invalid value: {value.ToJsonString()}: {path} in body should be greater than or equal to {min.ToJsonString()}"));
-                    }
-
-                    if (schema["maximum"] is JsonValue max && d > max.GetValue<double>())
-                    {
-                        errors.Add((path, $"Invalid value: {value.ToJsonString()}: {path} in body should be less than or equal to {max.ToJsonString()}"));
-                    }
                 }
 
                 break;
         }
-    }
 
-    private static bool IsInteger(JsonValue value) =>
-        value.TryGetValue<long>(out _) || (value.TryGetValue<double>(out var d) && Math.Abs(d % 1) < double.Epsilon && !value.ToJsonString().Contains('.'));
+        SchemaKeywords.CheckComposition(node, schema, path, errors);
+        SchemaKeywords.CheckRules(node, schema, path, errors);
+    }
 
     private static string Join(string path, string key) => path.Length == 0 ? key : path + "." + key;
 }
