@@ -22,6 +22,8 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
 {
     private static readonly byte[] NewLine = "\n"u8.ToArray();
 
+    private readonly ListSnapshots snapshots = new(store.Time);
+
     public async Task HandleAsync(HttpContext ctx)
     {
         try
@@ -311,7 +313,8 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
         }
 
         var (resourceVersion, list) = store.List(req.Type, req.Namespace, labels, fields);
-        var page = Paginate(ctx, list, ref resourceVersion);
+        var query = $"{req.Type.Key}|{req.Namespace}|{ctx.Request.Query["labelSelector"]}|{ctx.Request.Query["fieldSelector"]}";
+        var page = snapshots.Page(query, ctx.Request.Query["limit"].ToString(), ctx.Request.Query["continue"].ToString(), list, ref resourceVersion);
         ctx.Response.StatusCode = 200;
         ctx.Response.ContentType = "application/json";
         var apiVersion = req.Type.ApiVersionFor(req.Version);
@@ -333,60 +336,6 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
         body.Write("]}"u8);
         await body.FlushAsync(ctx.RequestAborted);
     }
-
-    /// <summary>
-    /// <c>limit</c>/<c>continue</c> paging over the name-sorted list. The token carries the first page's resourceVersion
-    /// and the last key returned; later pages show the objects as they are now (not a snapshot).
-    /// </summary>
-    private static (List<StoredObject> Items, string Metadata) Paginate(HttpContext ctx, List<StoredObject> list, ref long resourceVersion)
-    {
-        var limitText = ctx.Request.Query["limit"].ToString();
-        var token = ctx.Request.Query["continue"].ToString();
-        var start = 0;
-        if (token.Length > 0)
-        {
-            string decoded;
-            try
-            {
-                decoded = Encoding.UTF8.GetString(Convert.FromBase64String(token));
-            }
-            catch (FormatException)
-            {
-                throw ApiException.BadRequest("continue: Invalid value: the continue token is not valid");
-            }
-
-            var bar = decoded.IndexOf('|', StringComparison.Ordinal);
-            if (bar <= 0 || !long.TryParse(decoded[..bar], NumberStyles.None, CultureInfo.InvariantCulture, out var tokenRv))
-            {
-                throw ApiException.BadRequest("continue: Invalid value: the continue token is not valid");
-            }
-
-            var lastKey = decoded[(bar + 1)..];
-            resourceVersion = tokenRv;
-            start = list.FindIndex(o => string.CompareOrdinal(KeyOf(o), lastKey) > 0);
-            if (start < 0)
-            {
-                start = list.Count;
-            }
-        }
-
-        if (limitText.Length == 0 || !int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out var limit) || limit <= 0)
-        {
-            return (start == 0 ? list : list[start..], "");
-        }
-
-        var end = Math.Min(list.Count, start + limit);
-        var items = list[start..end];
-        if (end >= list.Count)
-        {
-            return (items, "");
-        }
-
-        var next = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{resourceVersion}|{KeyOf(items[^1])}"));
-        return (items, $",\"continue\":\"{next}\",\"remainingItemCount\":{list.Count - end}");
-    }
-
-    private static string KeyOf(StoredObject o) => o.Namespace is null ? o.Name : o.Namespace + "/" + o.Name;
 
     private async Task WatchAsync(HttpContext ctx, ResourceRequest req, bool drop)
     {

@@ -9,11 +9,14 @@ internal sealed class ApiException(int code, string reason, string message, Json
     public string Reason { get; } = reason;
     public JsonObject? Details { get; } = details;
 
+    /// <summary>The Status' list metadata (a <c>continue</c> token on 410 Expired lists).</summary>
+    public JsonObject? StatusMetadata { get; init; }
+
     public JsonObject ToStatus() => new()
     {
         ["kind"] = "Status",
         ["apiVersion"] = "v1",
-        ["metadata"] = new JsonObject(),
+        ["metadata"] = StatusMetadata?.DeepClone() ?? new JsonObject(),
         ["status"] = "Failure",
         ["message"] = Message,
         ["reason"] = Reason,
