@@ -37,6 +37,13 @@ public sealed class SimulatedCluster : IAsyncDisposable
         Options = options;
         Token = token;
         Store = new ClusterStore(TimeProvider.System, options.WatchHistory);
+        for (var i = 1; i <= options.Nodes; i++)
+        {
+            // Created, then given the status a kubelet would post (a create drops status).
+            var created = Store.Create(BuiltinTypes.Nodes, null, Scheduling.NodeObject(i, Store.Time.GetUtcNow()));
+            Store.Update(BuiltinTypes.Nodes, null, created.Name, Scheduling.NodeObject(i, Store.Time.GetUtcNow()), status: true);
+        }
+
         Faults = new FaultInjector();
         Requests = new RequestAccounting();
         Registry = Metrics.NewCustomRegistry();

@@ -222,6 +222,83 @@ public sealed class KubectlSmokeTests(WorkloadFixture fx) : IClassFixture<Worklo
         await KubectlAsync("delete", "namespace", ns, "--wait=false");
     }
 
+    [Fact]
+    public async Task Kubectl_labels_and_taints_nodes_and_workloads_schedule_only_where_their_pods_fit()
+    {
+        if (KubectlPath() is null)
+        {
+            Assert.Skip("kubectl is not installed on this machine (looked on PATH)");
+        }
+
+        var ns = await fx.NamespaceAsync("sched");
+        var nodes = await KubectlAsync("get", "nodes", "-o", "name");
+        Assert.Equal(["node/sim-node-1", "node/sim-node-2", "node/sim-node-3"], nodes.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Matches("sim-node-1\\s+Ready\\s+<none>", await KubectlAsync("get", "node", "sim-node-1"));
+        try
+        {
+            await KubectlAsync("apply", "-f", Write("spot-ds.yaml", $$$"""
+                apiVersion: apps/v1
+                kind: DaemonSet
+                metadata: {name: agent, namespace: {{{ns}}}}
+                spec:
+                  selector: {matchLabels: {app: agent}}
+                  template:
+                    metadata: {labels: {app: agent}}
+                    spec:
+                      nodeSelector: {pool: spot}
+                      containers: [{name: agent, image: busybox}]
+                """));
+            await WaitForAsync(ns, "daemonset/agent", "{.status.observedGeneration}", "1");
+            Assert.Equal("0", await KubectlAsync("-n", ns, "get", "ds", "agent", "-o", "jsonpath={.status.desiredNumberScheduled}"));
+
+            await KubectlAsync("label", "node", "sim-node-2", "pool=spot");
+            await WaitForAsync(ns, "daemonset/agent", "{.status.desiredNumberScheduled}", "1");
+            await KubectlAsync("taint", "node", "sim-node-2", "spot=true:NoSchedule");
+            await WaitForAsync(ns, "daemonset/agent", "{.status.desiredNumberScheduled}", "0");
+            await KubectlAsync("-n", ns, "patch", "ds", "agent", "--type=merge", "-p", """{"spec":{"template":{"spec":{"tolerations":[{"key":"spot","operator":"Exists","effect":"NoSchedule"}]}}}}""");
+            await WaitForAsync(ns, "daemonset/agent", "{.status.desiredNumberScheduled}", "1");
+
+            // The operator's DaemonSet scale-to-zero: a node selector no node carries, then its removal.
+            await KubectlAsync("-n", ns, "patch", "ds", "agent", "--type=merge", "-p", """{"spec":{"template":{"spec":{"nodeSelector":{"flagger.app/scale-to-zero":"true"}}}}}""");
+            await WaitForAsync(ns, "daemonset/agent", "{.status.desiredNumberScheduled}", "0");
+            await KubectlAsync("-n", ns, "patch", "ds", "agent", "--type=json", "-p", """[{"op":"remove","path":"/spec/template/spec/nodeSelector"}]""");
+            await WaitForAsync(ns, "daemonset/agent", "{.status.desiredNumberScheduled}", "3");
+            Assert.Equal("3 3", await KubectlAsync("-n", ns, "get", "ds", "agent", "-o", "jsonpath={.status.numberReady} {.status.numberAvailable}"));
+
+            // Pods that fit no node stay Pending (a rollout to such a template keeps the old pods serving instead).
+            await KubectlAsync("apply", "-f", Write("ssd-deploy.yaml", $$$"""
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: db, namespace: {{{ns}}}}
+                spec:
+                  replicas: 2
+                  selector: {matchLabels: {app: db}}
+                  template:
+                    metadata: {labels: {app: db}}
+                    spec:
+                      affinity:
+                        nodeAffinity:
+                          requiredDuringSchedulingIgnoredDuringExecution:
+                            nodeSelectorTerms: [{matchExpressions: [{key: disktype, operator: In, values: [ssd, nvme]}]}]
+                      containers: [{name: db, image: postgres:16}]
+                """));
+            await WaitForAsync(ns, "deployment/db", "{.status.conditions[?(@.type==\"Available\")].status}", "False");
+            Assert.Equal("2", await KubectlAsync("-n", ns, "get", "deploy", "db", "-o", "jsonpath={.status.unavailableReplicas}"));
+            await KubectlAsync("label", "node", "sim-node-3", "disktype=ssd");
+            await KubectlAsync("-n", ns, "wait", "--for=condition=Available", "deployment/db", "--timeout=20s");
+            Assert.Equal("2", await KubectlAsync("-n", ns, "get", "deploy", "db", "-o", "jsonpath={.status.availableReplicas}"));
+        }
+        finally
+        {
+            await KubectlAsync("label", "node", "sim-node-2", "pool-");
+            await KubectlAsync("label", "node", "sim-node-3", "disktype-", "--overwrite");
+            await KubectlAsync("taint", "node", "sim-node-2", "spot=true:NoSchedule-");
+        }
+    }
+
+    private Task<string> WaitForAsync(string ns, string target, string jsonPath, string value) =>
+        KubectlAsync("-n", ns, "wait", $"--for=jsonpath={jsonPath}={value}", target, "--timeout=20s");
+
     private static string Snapshot(StringBuilder sb)
     {
         lock (sb)
