@@ -46,7 +46,7 @@ return 0;
 internal static class CommandLine
 {
     public const string Usage =
-        "usage: flagger-simulator --port <n> --kubeconfig <file> [--apply <manifest.yaml>]... [--telemetry-port <n>] [--token <t>] [--workload-delay-ms <n>] [--traffic-tick-ms <n>] [--watch-history <n>] [--nodes <n>]";
+        "usage: flagger-simulator --port <n> --kubeconfig <file> [--apply <manifest.yaml>]... [--telemetry-port <n>] [--token <t>] [--workload-delay-ms <n>] [--traffic-tick-ms <n>] [--watch-history <n>] [--nodes <n>] [--rbac]";
 
     /// <summary>The usage line and one line per flag, printed by <c>--help</c>.</summary>
     public const string Help = Usage + """
@@ -63,6 +63,7 @@ internal static class CommandLine
           --traffic-tick-ms <n>    traffic model tick (default 500)
           --watch-history <n>      changes kept per kind for watch resume (default 5000)
           --nodes <n>              number of nodes (default 1)
+          --rbac                   authorize requests by the RBAC objects applied (the kubeconfig's token is cluster-admin)
           --help                   print this help
         """;
 
@@ -77,6 +78,12 @@ internal static class CommandLine
         for (var i = 0; i < args.Length; i++)
         {
             var flag = args[i];
+            if (flag == "--rbac")
+            {
+                options = options with { EnforceRbac = true };
+                continue;
+            }
+
             if (i + 1 >= args.Length)
             {
                 error = $"{flag}: missing value";

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using Flagger.Simulator.Api;
+using Flagger.Simulator.Auth;
 using Flagger.Simulator.Control;
 using Flagger.Simulator.Store;
 using Flagger.Simulator.Traffic;
@@ -31,6 +32,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
     private readonly List<Task> background = [];
     private readonly string tempDir;
     private readonly ILoggerFactory loggers;
+    private readonly Authenticator authenticator;
 
     private SimulatedCluster(SimulatorOptions options, string token)
     {
@@ -57,7 +59,8 @@ public sealed class SimulatedCluster : IAsyncDisposable
         Traffic = new TrafficModel(Store, Registry, options.TrafficTick, loggers.CreateLogger<TrafficModel>());
         Workloads = new WorkloadController(Store, options, loggers.CreateLogger<WorkloadController>());
         tempDir = Directory.CreateTempSubdirectory("flagger-sim-").FullName;
-        var handler = new KubeApiHandler(Store, options, token, Faults, Requests, new SimulatorTelemetry(Registry));
+        authenticator = new Authenticator(token);
+        var handler = new KubeApiHandler(Store, options, authenticator, Faults, Requests, new SimulatorTelemetry(Registry));
         var control = new ControlApi(Store, Faults, Requests, Traffic);
         api = BuildApp(options.Port, options.LogToConsole, app =>
         {
@@ -113,6 +116,12 @@ public sealed class SimulatedCluster : IAsyncDisposable
     internal WorkloadController Workloads { get; }
 
     internal CollectorRegistry Registry { get; }
+
+    /// <summary>A bearer token of the service account <paramref name="name"/> in <paramref name="ns"/> (what its mounted token would be).</summary>
+    public string ServiceAccountToken(string ns, string name) => authenticator.ServiceAccountToken(ns, name);
+
+    /// <summary>A bearer token of a user in the given groups (plus <c>system:authenticated</c>).</summary>
+    public string UserToken(string user, params string[] groups) => authenticator.UserToken(user, groups);
 
     /// <summary>A client configuration for KubernetesClient, new on every call.</summary>
     public KubernetesClientConfiguration ClientConfiguration() => new()

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Flagger.Simulator.Api.Protobuf;
+using Flagger.Simulator.Auth;
 using Flagger.Simulator.Control;
 using Flagger.Simulator.Store;
 using Microsoft.AspNetCore.Http;
@@ -17,9 +18,11 @@ internal sealed record ResourceRequest(ResourceType Type, string Version, string
 /// The Kubernetes REST surface: routes a request to discovery, OpenAPI or a resource verb, applies fault injection
 /// and request accounting, and writes JSON (or Table) responses and watch streams.
 /// </summary>
-internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions options, string token, FaultInjector faults, RequestAccounting accounting,
+internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions options, Authenticator authenticator, FaultInjector faults, RequestAccounting accounting,
     SimulatorTelemetry telemetry)
 {
+    private readonly RbacAuthorizer? rbac = options.EnforceRbac ? new RbacAuthorizer(store) : null;
+
     private static readonly byte[] NewLine = "\n"u8.ToArray();
 
     private readonly ListSnapshots snapshots = new(store.Time);
@@ -69,12 +72,16 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
                 return;
         }
 
-        if (!Authorized(ctx))
+        // kubectl (client-go) sends no credentials over plain http, so an absent header is an anonymous request
+        // (allowed unless RBAC is enforced, like --anonymous-auth with permissive authorization); a wrong credential is refused.
+        var user = authenticator.Authenticate(ctx.Request.Headers.Authorization.ToString())
+            ?? throw new ApiException(401, "Unauthorized", "Unauthorized");
+        var segs = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (!(segs.Length >= 3 && segs[0] == "api") && !(segs.Length >= 4 && segs[0] == "apis"))
         {
-            throw new ApiException(401, "Unauthorized", "Unauthorized");
+            Authorize(user, new RequestAttributes(ctx.Request.Method == "GET" ? "get" : ctx.Request.Method.ToLowerInvariant(), "", "", "", "", "", path));
         }
 
-        var segs = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
         if (segs.Length == 0)
         {
             await WriteJsonAsync(ctx, 200, new JsonObject { ["paths"] = new JsonArray("/api", "/api/v1", "/apis", "/openapi/v2", "/openapi/v3", "/version") });
@@ -101,27 +108,22 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
                 await OpenApiAsync(ctx, segs);
                 return;
             case "api":
-                await ResourceAsync(ctx, "", segs[1], segs[2..]);
+                await ResourceAsync(ctx, user, "", segs[1], segs[2..]);
                 return;
             case "apis":
-                await ResourceAsync(ctx, segs[1], segs[2], segs[3..]);
+                await ResourceAsync(ctx, user, segs[1], segs[2], segs[3..]);
                 return;
             default:
                 throw ApiException.ResourceNotFound();
         }
     }
 
-    private bool Authorized(HttpContext ctx)
+    private void Authorize(UserInfo user, RequestAttributes request)
     {
-        // kubectl (client-go) sends no credentials over plain http, so an absent header is an anonymous request
-        // (allowed, like --anonymous-auth with permissive authorization); a wrong credential is refused.
-        var header = ctx.Request.Headers.Authorization.ToString();
-        if (header.Length == 0)
+        if (rbac is not null && !rbac.Allows(user, request))
         {
-            return true;
+            throw RbacAuthorizer.Forbidden(user, request);
         }
-
-        return header.StartsWith("Bearer ", StringComparison.Ordinal) && header.AsSpan(7).Trim().SequenceEqual(token);
     }
 
     private async Task OpenApiAsync(HttpContext ctx, string[] segs)
@@ -209,10 +211,11 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
         return new ResourceRequest(type, version, ns, name, sub, verb);
     }
 
-    private async Task ResourceAsync(HttpContext ctx, string group, string version, string[] rest)
+    private async Task ResourceAsync(HttpContext ctx, UserInfo user, string group, string version, string[] rest)
     {
         var query = ctx.Request.Query;
         var req = Parse(store, ctx.Request.Method, group, version, rest, query);
+        Authorize(user, new RequestAttributes(req.Verb, group, req.Type.Plural, req.Subresource ?? "", req.Namespace ?? "", req.Name ?? ""));
         accounting.Record(new ApiRequest(req.Verb, group, req.Type.Plural, req.Subresource ?? "", req.Namespace ?? "", req.Name ?? "", ctx.Request.Headers.UserAgent.ToString()));
         var userAgent = ctx.Request.Headers.UserAgent.ToString();
         var resourceName = req.Subresource is null ? req.Type.Plural : req.Type.Plural + "/" + req.Subresource;
