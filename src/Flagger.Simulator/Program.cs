@@ -91,15 +91,7 @@ internal static class CommandLine
             }
 
             var value = args[++i];
-            int Int()
-            {
-                if (!int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n))
-                {
-                    throw new FormatException($"{flag}: invalid value \"{value}\": must be an integer");
-                }
-
-                return n;
-            }
+            int Int() => ParseInt(flag, value);
 
             try
             {
@@ -135,4 +127,9 @@ internal static class CommandLine
 
         return true;
     }
+
+    private static int ParseInt(string flag, string value) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n)
+            ? n
+            : throw new FormatException($"{flag}: invalid value \"{value}\": must be an integer");
 }

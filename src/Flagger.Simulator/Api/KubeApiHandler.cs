@@ -72,15 +72,8 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
                 return;
         }
 
-        // kubectl (client-go) sends no credentials over plain http, so an absent header is an anonymous request
-        // (allowed unless RBAC is enforced, like --anonymous-auth with permissive authorization); a wrong credential is refused.
-        var user = authenticator.Authenticate(ctx.Request.Headers.Authorization.ToString())
-            ?? throw new ApiException(401, "Unauthorized", "Unauthorized");
         var segs = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        if (!(segs.Length >= 3 && segs[0] == "api") && !(segs.Length >= 4 && segs[0] == "apis"))
-        {
-            Authorize(user, new RequestAttributes(ctx.Request.Method == "GET" ? "get" : ctx.Request.Method.ToLowerInvariant(), "", "", "", "", "", path));
-        }
+        var user = Authenticate(ctx, path, segs);
 
         if (segs.Length == 0)
         {
@@ -116,6 +109,23 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
             default:
                 throw ApiException.ResourceNotFound();
         }
+    }
+
+    /// <summary>
+    /// The request's user (401 for a bad credential); non-resource paths are authorized here, resource requests once parsed.
+    /// kubectl (client-go) sends no credentials over plain http, so an absent header is an anonymous request (allowed
+    /// unless RBAC is enforced, like --anonymous-auth with permissive authorization).
+    /// </summary>
+    private UserInfo Authenticate(HttpContext ctx, string path, string[] segs)
+    {
+        var user = authenticator.Authenticate(ctx.Request.Headers.Authorization.ToString())
+            ?? throw new ApiException(401, "Unauthorized", "Unauthorized");
+        if (!(segs.Length >= 3 && segs[0] == "api") && !(segs.Length >= 4 && segs[0] == "apis"))
+        {
+            Authorize(user, new RequestAttributes(ctx.Request.Method == "GET" ? "get" : ctx.Request.Method.ToLowerInvariant(), "", "", "", "", "", path));
+        }
+
+        return user;
     }
 
     private void Authorize(UserInfo user, RequestAttributes request)
@@ -216,8 +226,8 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
         var query = ctx.Request.Query;
         var req = Parse(store, ctx.Request.Method, group, version, rest, query);
         Authorize(user, new RequestAttributes(req.Verb, group, req.Type.Plural, req.Subresource ?? "", req.Namespace ?? "", req.Name ?? ""));
-        accounting.Record(new ApiRequest(req.Verb, group, req.Type.Plural, req.Subresource ?? "", req.Namespace ?? "", req.Name ?? "", ctx.Request.Headers.UserAgent.ToString()));
         var userAgent = ctx.Request.Headers.UserAgent.ToString();
+        accounting.Record(new ApiRequest(req.Verb, group, req.Type.Plural, req.Subresource ?? "", req.Namespace ?? "", req.Name ?? "", userAgent));
         var resourceName = req.Subresource is null ? req.Type.Plural : req.Type.Plural + "/" + req.Subresource;
         accounting.Record(req.Verb, resourceName, req.Namespace, userAgent);
         ctx.Response.OnCompleted(() =>

@@ -186,17 +186,7 @@ internal sealed partial class Admission(ClusterStore store)
         switch (type.Kind)
         {
             case "Namespace":
-                // upstream: pkg/registry/core/namespace/strategy.go, PrepareForCreate (also for Go clients' `spec: {}, status: {}`)
-                if (obj["spec"] is not JsonObject { Count: > 0 })
-                {
-                    obj["spec"] = new JsonObject { ["finalizers"] = new JsonArray("kubernetes") };
-                }
-
-                if (old is null || obj["status"] is not JsonObject { Count: > 0 })
-                {
-                    obj["status"] = new JsonObject { ["phase"] = "Active" };
-                }
-
+                AdmitNamespace(obj, old);
                 break;
             case "Deployment":
                 AdmitWorkload(type, obj, old, name, isDeployment: true);
@@ -229,6 +219,20 @@ internal sealed partial class Admission(ClusterStore store)
             case "CustomResourceDefinition":
                 AdmitCrd(type, obj, old, name);
                 break;
+        }
+    }
+
+    // upstream: pkg/registry/core/namespace/strategy.go, PrepareForCreate (also for Go clients' `spec: {}, status: {}`)
+    private static void AdmitNamespace(JsonObject obj, StoredObject? old)
+    {
+        if (obj["spec"] is not JsonObject { Count: > 0 })
+        {
+            obj["spec"] = new JsonObject { ["finalizers"] = new JsonArray("kubernetes") };
+        }
+
+        if (old is null || obj["status"] is not JsonObject { Count: > 0 })
+        {
+            obj["status"] = new JsonObject { ["phase"] = "Active" };
         }
     }
 
@@ -305,13 +309,21 @@ internal sealed partial class Admission(ClusterStore store)
         }
 
         spec["revisionHistoryLimit"] ??= 10;
+        DefaultStrategy(spec, isDeployment);
+    }
+
+    /// <summary>
+    /// Replica, deadline and rollout-strategy defaults, also for <c>strategy: {}</c> / <c>updateStrategy: {}</c>, which
+    /// Go clients always send (a struct field is never omitted).
+    /// </summary>
+    private static void DefaultStrategy(JsonObject spec, bool isDeployment)
+    {
         if (isDeployment)
         {
             spec["replicas"] ??= 1;
             spec["progressDeadlineSeconds"] ??= 600;
             if (spec["strategy"] is not JsonObject { Count: > 0 })
             {
-                // Also `strategy: {}`, which Go clients always send (a struct field is never omitted).
                 spec["strategy"] = new JsonObject
                 {
                     ["type"] = "RollingUpdate",
