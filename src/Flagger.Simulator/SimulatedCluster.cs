@@ -123,6 +123,14 @@ public sealed class SimulatedCluster : IAsyncDisposable
     /// <summary>A bearer token of a user in the given groups (plus <c>system:authenticated</c>).</summary>
     public string UserToken(string user, params string[] groups) => authenticator.UserToken(user, groups);
 
+    /// <summary>Writes a kubeconfig that authenticates with <paramref name="token"/> (e.g. a service account's) and returns its path.</summary>
+    public async Task<string> WriteKubeconfigAsync(string token, string fileName, CancellationToken cancellationToken = default)
+    {
+        var path = Path.Combine(tempDir, fileName);
+        await File.WriteAllTextAsync(path, Kubeconfig(Url, token), cancellationToken);
+        return path;
+    }
+
     /// <summary>A client configuration for KubernetesClient, new on every call.</summary>
     public KubernetesClientConfiguration ClientConfiguration() => new()
     {

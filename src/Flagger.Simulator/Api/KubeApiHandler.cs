@@ -225,7 +225,6 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
     {
         var query = ctx.Request.Query;
         var req = Parse(store, ctx.Request.Method, group, version, rest, query);
-        Authorize(user, new RequestAttributes(req.Verb, group, req.Type.Plural, req.Subresource ?? "", req.Namespace ?? "", req.Name ?? ""));
         var userAgent = ctx.Request.Headers.UserAgent.ToString();
         accounting.Record(new ApiRequest(req.Verb, group, req.Type.Plural, req.Subresource ?? "", req.Namespace ?? "", req.Name ?? "", userAgent));
         var resourceName = req.Subresource is null ? req.Type.Plural : req.Type.Plural + "/" + req.Subresource;
@@ -235,6 +234,9 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
             telemetry.Request(req.Verb, resourceName, ctx.Response.StatusCode);
             return Task.CompletedTask;
         });
+
+        // Recorded and counted before authorization, as an audit log records denied requests too.
+        Authorize(user, new RequestAttributes(req.Verb, group, req.Type.Plural, req.Subresource ?? "", req.Namespace ?? "", req.Name ?? ""));
         var fault = faults.Match(req.Verb, resourceName, req.Namespace, req.Name, userAgent);
         if (fault is not null)
         {
