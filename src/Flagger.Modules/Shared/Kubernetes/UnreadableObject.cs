@@ -28,7 +28,7 @@ public sealed partial record UnreadableObject(string Namespace, string Name, Jso
         var segments = Segments(error.Path);
         var field = segments.Count == 0 ? "(object)" : string.Concat(segments.Select((x, i) => x.Index is { } index ? $"[{index}]" : (i == 0 ? "" : ".") + x.Name));
         var found = Find(raw, segments);
-        var expected = Expected(error.Message);
+        var expected = Expected(error.Message, found);
         var reason = expected is null
             ? $"cannot be read as {model.Name} ({FirstSentence(error.Message)})"
             : $"expected {expected}, got {Describe(found)}";
@@ -76,7 +76,7 @@ public sealed partial record UnreadableObject(string Namespace, string Name, Jso
     }
 
     // System.Text.Json names the target type: "The JSON value could not be converted to System.Nullable`1[System.Int32]."
-    private static string? Expected(string message)
+    private static string? Expected(string message, JsonElement? found)
     {
         var match = ConvertedTo().Match(message);
         if (!match.Success)
@@ -87,7 +87,7 @@ public sealed partial record UnreadableObject(string Namespace, string Name, Jso
         var type = match.Groups["type"].Value;
         return type switch
         {
-            _ when type.Contains("System.Int32", StringComparison.Ordinal) => "an integer between -2147483648 and 2147483647",
+            _ when type.Contains("System.Int32", StringComparison.Ordinal) => IsWholeNumber(found) ? "an integer between -2147483648 and 2147483647" : "an integer",
             _ when type.Contains("System.Int64", StringComparison.Ordinal) => "an integer",
             _ when type.Contains("System.Double", StringComparison.Ordinal) || type.Contains("System.Single", StringComparison.Ordinal) || type.Contains("System.Decimal", StringComparison.Ordinal) => "a number",
             _ when type.Contains("System.Boolean", StringComparison.Ordinal) => "a boolean (true or false)",
@@ -97,6 +97,9 @@ public sealed partial record UnreadableObject(string Namespace, string Name, Jso
             _ => "an object",
         };
     }
+
+    private static bool IsWholeNumber(JsonElement? value) =>
+        value is { ValueKind: JsonValueKind.Number } number && number.TryGetDouble(out var d) && Math.Floor(d) == d;
 
     private static string Describe(JsonElement? value) => value?.ValueKind switch
     {
