@@ -629,9 +629,11 @@ public static class CanaryValidator
             _ = new System.Text.RegularExpressions.Regex(pattern, System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1));
             return null;
         }
-        catch (ArgumentException e)
+        catch (System.Text.RegularExpressions.RegexParseException e)
         {
-            return e.Message;
+            // .NET: "Invalid pattern '(a' at offset 2. Not enough )'s." — keep the reason, without repeating the pattern.
+            var reason = e.Message[(e.Message.IndexOf(". ", StringComparison.Ordinal) + 2)..].TrimEnd('.');
+            return $"{reason} (at offset {e.Offset})";
         }
     }
 
