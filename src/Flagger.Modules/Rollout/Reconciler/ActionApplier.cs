@@ -67,6 +67,9 @@ internal sealed class ActionApplier(
             case RemoveFinalizer:
                 step.Advance(await SetFinalizerAsync(step.Canary, present: false, cancellationToken));
                 return;
+            case WriteStatus write when step.Unreadable:
+                step.Advance(await WriteStatusOnlyAsync(step.Canary, write.Status, cancellationToken));
+                return;
             case WriteStatus write:
                 var updated = Clone(step.Canary);
                 updated.Status = write.Status;
@@ -168,6 +171,16 @@ internal sealed class ActionApplier(
             ? [.. finalizers, CanaryStateMachine.Finalizer]
             : [.. finalizers.Where(f => f != CanaryStateMachine.Finalizer)];
         return await writer.ReplaceAsync(updated, cancellationToken);
+    }
+
+    // The spec cannot be read, so the write must not send one back nor read the one the server answers with.
+    private async Task<Canary> WriteStatusOnlyAsync(Canary canary, CanaryStatus status, CancellationToken cancellationToken)
+    {
+        var written = await writer.ReplaceStatusAsync(new CanaryStatusUpdate { Metadata = canary.Metadata, Status = status }, cancellationToken);
+        var next = Clone(canary);
+        next.Metadata = written.Metadata;
+        next.Status = written.Status;
+        return next;
     }
 
     private static Canary Clone(Canary canary) => KubernetesJson.Deserialize<Canary>(KubernetesJson.Serialize(canary));

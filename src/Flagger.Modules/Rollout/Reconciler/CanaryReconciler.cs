@@ -44,7 +44,7 @@ internal sealed partial class CanaryReconciler(
                 : trigger == StepTrigger.Wake && !await NeedsReactionAsync(step, cancellationToken)
                     ? Unchanged
                     : await DecideAsync(step, cancellationToken);
-            await applier.ApplyAsync(step, WithValidatedCleared(step, decision), cancellationToken);
+            await applier.ApplyAsync(step, WithWarnings(step, WithValidatedCleared(step, decision)), cancellationToken);
             return interval;
         }
         catch (KubeApiException e) when (e.IsConflict)
@@ -112,6 +112,12 @@ internal sealed partial class CanaryReconciler(
     private static Decision WithValidatedCleared(StepContext step, Decision decision) =>
         step.ClearsValidatedCondition && decision.Status is null
             ? decision with { Actions = [.. decision.Actions, new WriteStatus(step.Canary.Status!)] }
+            : decision;
+
+    // Settings that do nothing (fields only another provider reads) are reported once per spec change, first in the step.
+    private static Decision WithWarnings(StepContext step, Decision decision) =>
+        step.Warnings is { } warnings
+            ? decision with { Actions = [new EmitEvent(EventType.Warning, $"ignored canary settings: {warnings}"), .. decision.Actions] }
             : decision;
 
     private TimeSpan IntervalOf(Canary canary)

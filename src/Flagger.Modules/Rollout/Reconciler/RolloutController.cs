@@ -47,6 +47,11 @@ internal sealed partial class RolloutController(
                     scheduler.Wake(Key(canary));
                 }
 
+                foreach (var unreadable in cache.ListUnreadable<Canary>())
+                {
+                    scheduler.Wake(new CanaryKey(unreadable.Namespace, unreadable.Name));
+                }
+
                 UpdateTotals();
                 Log.Started(logger, cache.List<Canary>().Count);
                 await Task.WhenAll(scheduler.RunAsync(term.Token), ResyncAsync(scheduler, term.Token));
@@ -67,7 +72,7 @@ internal sealed partial class RolloutController(
             while (!cancellationToken.IsCancellationRequested)
             {
                 await Task.Delay(ResyncInterval, time, cancellationToken);
-                scheduler.Resync(cache.List<Canary>().Select(Key).ToHashSet());
+                scheduler.Resync(AllKeys());
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -134,6 +139,13 @@ internal sealed partial class RolloutController(
         var canary = cache.Get<Canary>(change.Namespace, change.Name);
         if (canary is null)
         {
+            // Unreadable (a wrong JSON type): stepped so that it gets its Validated=False condition and event.
+            if (cache.GetUnreadable<Canary>(change.Namespace, change.Name) is not null)
+            {
+                _seen.TryRemove(key, out _);
+                scheduler.Wake(key);
+            }
+
             return;
         }
 
@@ -161,6 +173,10 @@ internal sealed partial class RolloutController(
             telemetry.Total(group.Key, group.Count());
         }
     }
+
+    // Readable and unreadable canaries: both are stepped (the latter only to report why they cannot be read).
+    private HashSet<CanaryKey> AllKeys() =>
+        [.. cache.List<Canary>().Select(Key), .. cache.ListUnreadable<Canary>().Select(u => new CanaryKey(u.Namespace, u.Name))];
 
     private static CanaryKey Key(Canary canary) => new(canary.Metadata.NamespaceProperty ?? "", canary.Metadata.Name);
 

@@ -25,6 +25,7 @@ internal sealed class StepContext
         CanarySettings settings,
         string? invalidSpec,
         bool clearsValidatedCondition,
+        bool unreadable,
         DateTimeOffset now,
         long startedAt,
         ITargetControllerFactory workloads,
@@ -34,6 +35,7 @@ internal sealed class StepContext
         Settings = settings;
         InvalidSpec = invalidSpec;
         ClearsValidatedCondition = clearsValidatedCondition;
+        Unreadable = unreadable;
         Now = now;
         StartedAt = startedAt;
         _target = new Lazy<ITargetController>(() => workloads.Create(canary));
@@ -58,6 +60,19 @@ internal sealed class StepContext
     /// comes without it and this step's status write removes it.
     /// </summary>
     public bool ClearsValidatedCondition { get; }
+
+    /// <summary>
+    /// The canary's spec cannot be read into the model (a wrong JSON type): <see cref="Canary"/> is a stand-in with its
+    /// metadata and status and an empty spec, <see cref="InvalidSpec"/> names the field, and status writes send the
+    /// status only.
+    /// </summary>
+    public bool Unreadable { get; }
+
+    /// <summary>
+    /// Settings of the spec that do nothing with this canary's provider (<see cref="Shared.Crd.Validation.CanaryValidator.Warnings"/>),
+    /// joined by <c>"; "</c>, when they are new for this spec generation (reported once as a Warning event); else null.
+    /// </summary>
+    public string? Warnings { get; init; }
 
     /// <summary>The step's time (from <see cref="TimeProvider"/>); stamped on the status it writes.</summary>
     public DateTimeOffset Now { get; }
