@@ -83,4 +83,34 @@ public sealed class InvalidCanaryRolloutTests
         Assert.Equal($"invalid canary spec: {expected}", warning.Message);
         Assert.DoesNotContain((await fixture.Client.AppsV1.ListNamespacedDeploymentAsync("test", cancellationToken: ct)).Items, d => d.Metadata.Name == "hostile-primary");
     }
+
+    [Fact]
+    public async Task A_canary_the_model_cannot_read_is_not_stuck_on_our_finalizer_when_deleted()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var fixture = await RuntimeFixture.StartAsync();
+        await fixture.CreateDeploymentAsync("hostile", "ghcr.io/stefanprodan/podinfo:6.0.0");
+
+        // A canary with revertOnDeletion got our finalizer, then its spec became unreadable (schema skipped).
+        var hostile = System.Text.Json.Nodes.JsonNode.Parse(KubernetesJson.Serialize(Istio("hostile")))!;
+        hostile["metadata"]!["finalizers"] = new System.Text.Json.Nodes.JsonArray("finalizer.flagger.app");
+        hostile["spec"]!["analysis"]!["threshold"] = 2147483648L;
+        await fixture.Client.CustomObjects.CreateNamespacedCustomObjectAsync(hostile, FlaggerApi.Group, FlaggerApi.Version, "test", Canary.KubePlural, cancellationToken: ct);
+        await fixture.StartOperatorAsync();
+
+        await fixture.Client.CustomObjects.DeleteNamespacedCustomObjectAsync(FlaggerApi.Group, FlaggerApi.Version, "test", Canary.KubePlural, "hostile", cancellationToken: ct);
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while ((await fixture.Client.CustomObjects.ListNamespacedCustomObjectAsync(FlaggerApi.Group, FlaggerApi.Version, "test", Canary.KubePlural, cancellationToken: ct)
+            is System.Text.Json.JsonElement list && list.GetProperty("items").GetArrayLength() > 0) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200, ct);
+        }
+
+        var left = (System.Text.Json.JsonElement)await fixture.Client.CustomObjects.ListNamespacedCustomObjectAsync(FlaggerApi.Group, FlaggerApi.Version, "test", Canary.KubePlural, cancellationToken: ct);
+        Assert.Equal(0, left.GetProperty("items").GetArrayLength());
+        var events = await fixture.Client.CoreV1.ListNamespacedEventAsync("test", cancellationToken: ct);
+        Assert.Contains(events.Items, e => e.InvolvedObject.Name == "hostile" && e.Type == "Warning"
+            && e.Message.EndsWith("removing the finalizer without reverting the target and routes", StringComparison.Ordinal));
+    }
 }

@@ -101,11 +101,29 @@ internal sealed partial class CanaryReconciler(
     // Validated=False condition; nothing else happens to this canary, the others carry on.
     private static Decision InvalidSpec(StepContext step, string message)
     {
+        if (step.Unreadable && step.Canary.Metadata.DeletionTimestamp is not null)
+        {
+            return UnreadableDeletion(step, message);
+        }
+
         var warning = new EmitEvent(EventType.Warning, $"invalid canary spec: {message}");
         return ValidatedCondition.Find(step.Canary.Status)?.Message == message
             ? new Decision([warning], ObserveDuration: false, "invalid spec")
             : new Decision([warning, new WriteStatus(ValidatedCondition.Invalid(step.Canary.Status, message, step.Now))], ObserveDuration: false, "invalid spec");
     }
+
+    // A canary whose spec cannot be read is being deleted: without a spec there is nothing to revert, so our finalizer goes
+    // (else the deletion would hang forever), with a Warning that says what was not reverted.
+    private static Decision UnreadableDeletion(StepContext step, string message) =>
+        step.Canary.Metadata.Finalizers?.Contains(CanaryStateMachine.Finalizer) == true
+            ? new Decision(
+                [
+                    new EmitEvent(EventType.Warning, $"invalid canary spec: {message}; removing the finalizer without reverting the target and routes"),
+                    new RemoveFinalizer(),
+                ],
+                ObserveDuration: false,
+                "unreadable spec, deleted")
+            : new Decision([], ObserveDuration: false, "unreadable spec, deleted");
 
     // The spec is valid again: the status write of this step drops the Validated condition (the step's canary no longer
     // has it); a decision that writes no status gets that write added.
