@@ -81,6 +81,9 @@ internal sealed partial class CanaryReconciler(
         return WithWaitingCleared(step, decision);
     }
 
+    /// <summary>The canary was deleted: finished gate outcomes it never took are dropped.</summary>
+    public void Forget(CanaryKey key) => gates.Consume(key);
+
     /// <summary>Gate work of a canary finished outside its step: wake the canary so that a step takes the result.</summary>
     public event Action<CanaryKey>? GateCompleted
     {

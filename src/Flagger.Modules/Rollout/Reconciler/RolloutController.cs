@@ -128,6 +128,7 @@ internal sealed partial class RolloutController(
         {
             Log.Deleted(logger, key.ToString());
             scheduler.Remove(key);
+            reconciler.Forget(key);
             if (_seen.TryRemove(key, out var last))
             {
                 telemetry.Removed(key, last.Target);

@@ -44,6 +44,9 @@ internal sealed partial class CanaryScheduler(
         public bool Running;
         public DateTimeOffset QueuedAt;
 
+        // Deleted while its step ran: dropped when the step ends unless woken again.
+        public bool Removed;
+
         // Woken (or added) since the previous resync: the resync's list of canaries may predate it.
         public bool WokenSinceResync = true;
     }
@@ -66,6 +69,7 @@ internal sealed partial class CanaryScheduler(
             {
                 entry.WakeRequested = true;
                 entry.WokenSinceResync = true;
+                entry.Removed = false;
             }
 
             if (!entry.Running)
@@ -82,7 +86,16 @@ internal sealed partial class CanaryScheduler(
     {
         lock (_lock)
         {
-            _entries.Remove(key);
+            // A running step keeps its entry until it ends: a canary created again meanwhile must not get a second,
+            // concurrent step.
+            if (_entries.TryGetValue(key, out var entry) && entry.Running)
+            {
+                entry.Removed = true;
+            }
+            else
+            {
+                _entries.Remove(key);
+            }
         }
     }
 
@@ -248,7 +261,7 @@ internal sealed partial class CanaryScheduler(
                     entry.IntervalDue = now + (next ?? RetryAfterFailure);
                 }
 
-                if (next is null && !entry.WakeRequested)
+                if ((next is null || entry.Removed) && !entry.WakeRequested)
                 {
                     _entries.Remove(key);
                 }

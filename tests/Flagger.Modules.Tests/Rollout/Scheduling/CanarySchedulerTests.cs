@@ -279,6 +279,39 @@ public sealed class CanarySchedulerTests : IAsyncDisposable
         Assert.Equal(2, peak);
     }
 
+    [Fact]
+    public async Task A_canary_deleted_and_created_again_during_its_step_gets_no_second_concurrent_step()
+    {
+        var release = new TaskCompletionSource<TimeSpan?>();
+        var calls = 0;
+        _behaviour = (_, _) => Interlocked.Increment(ref calls) == 1 ? release.Task : Task.FromResult<TimeSpan?>(Interval);
+        var scheduler = Start();
+        scheduler.Wake(A);
+        await StepsAsync(1);
+
+        scheduler.Remove(A);
+        scheduler.Wake(A);
+        Assert.Single(await SettledStepsAsync());
+
+        release.SetResult(Interval);
+        Assert.Equal(2, (await StepsAsync(2)).Count);
+    }
+
+    [Fact]
+    public async Task A_canary_deleted_during_its_step_is_not_stepped_again()
+    {
+        var release = new TaskCompletionSource<TimeSpan?>();
+        _behaviour = (_, _) => release.Task;
+        var scheduler = Start();
+        scheduler.Wake(A);
+        await StepsAsync(1);
+
+        scheduler.Remove(A);
+        release.SetResult(Interval);
+        await AdvanceAsync(Interval);
+        Assert.Single(await SettledStepsAsync());
+    }
+
     private static void InterlockedMax(ref int target, int value)
     {
         int current;
