@@ -31,6 +31,7 @@ internal sealed partial class RolloutController(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         cache.Changed += OnChange;
+        reconciler.GateCompleted += OnGateCompleted;
         try
         {
             // Acting on a half-filled cache would report existing objects as missing.
@@ -61,10 +62,15 @@ internal sealed partial class RolloutController(
         finally
         {
             cache.Changed -= OnChange;
+            reconciler.GateCompleted -= OnGateCompleted;
         }
     }
 
-    // upstream: scheduleCanaries every -control-loop-interval (10s). Watch events do the real work; this only repairs.
+    // A webhook or metric query of the canary finished outside its step: its next step takes the result.
+    private void OnGateCompleted(CanaryKey key) => _scheduler?.Wake(key);
+
+    // upstream: scheduleCanaries every -control-loop-interval (10s). Watch events and step completions do the real work;
+    // this is a safety net whose repairs are counted (flagger_scheduler_resync_repairs_total) and logged as warnings.
     private async Task ResyncAsync(CanaryScheduler scheduler, CancellationToken cancellationToken)
     {
         try
@@ -72,7 +78,7 @@ internal sealed partial class RolloutController(
             while (!cancellationToken.IsCancellationRequested)
             {
                 await Task.Delay(ResyncInterval, time, cancellationToken);
-                scheduler.Resync(AllKeys());
+                telemetry.ResyncRepairs(scheduler.Resync(AllKeys()));
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -127,6 +133,7 @@ internal sealed partial class RolloutController(
         {
             Log.Deleted(logger, key.ToString());
             scheduler.Remove(key);
+            reconciler.Forget(key);
             if (_seen.TryRemove(key, out var last))
             {
                 telemetry.Removed(key, last.Target);

@@ -1,3 +1,4 @@
+using Flagger.Modules.Rollout.Scheduling;
 using Flagger.Modules.Routing.Contracts;
 using Flagger.Modules.Shared.Crd;
 using Flagger.Modules.Workloads.Contracts;
@@ -79,6 +80,9 @@ internal sealed class StepContext
 
     /// <summary>When the step started (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>), for its duration.</summary>
     public long StartedAt { get; }
+
+    /// <summary>The canary's key in the scheduler.</summary>
+    public CanaryKey Key => new(Canary.Metadata.NamespaceProperty ?? "", Canary.Metadata.Name);
 
     /// <summary>The Workloads controller of <c>spec.targetRef</c>.</summary>
     /// <exception cref="WorkloadException">The target kind or autoscaler is not supported.</exception>
