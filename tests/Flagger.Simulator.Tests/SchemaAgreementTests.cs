@@ -74,9 +74,7 @@ public sealed class SchemaAgreementTests(FlaggerCrdFixture fx) : IClassFixture<F
     /// <summary>Cases where the schema and the validator differ by design, each with the reason.</summary>
     private static readonly Dictionary<string, string> KnownDisagreements = new()
     {
-        ["interval 1h"] = "the CRD's pattern ^[0-9]+(m|s) rejects hours (upstream's CRD does too); GoDuration accepts 1h, so the operator would run it",
         ["metric interval 5mm"] = "the pattern only anchors the start, so the API server admits 5mm; the validator rejects it as an unparsable duration",
-        ["33 gateway refs"] = "maxItems 32 is a schema-only limit (Gateway API's parentRefs bound)",
         ["relative webhook url"] = "format: url is not a format the API server checks; the validator requires an absolute http(s) URL",
     };
 

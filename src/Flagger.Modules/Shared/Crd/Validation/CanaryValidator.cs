@@ -15,8 +15,10 @@ namespace Flagger.Modules.Shared.Crd.Validation;
 /// </example>
 // upstream: pkg/controller/controller.go, verifyCanary (cross-namespace refs, Knative, session affinity cookies);
 // the other rules turn upstream's run-time failures and silent fallbacks into errors the user sees up front.
-public static class CanaryValidator
+public static partial class CanaryValidator
 {
+    private const int MaxGatewayRefs = 32;
+
     // Capability lists come from the catalog; the default provider is named first, as in the messages users know.
     private static readonly string[] MirrorProviders = Supporting(r => r.Mirroring != MirroringSupport.None);
     private static readonly string[] SessionAffinityProviders = Supporting(r => r.SessionAffinity);
@@ -382,15 +384,7 @@ public static class CanaryValidator
                 continue;
             }
 
-            var present = reference.Field switch
-            {
-                "spec.ingressRef" => spec.IngressRef is not null,
-                "spec.routeRef" => spec.RouteRef is not null,
-                "spec.upstreamRef" => spec.UpstreamRef is not null,
-                "spec.service.gatewayRefs" => spec.Service?.GatewayRefs is { Count: > 0 },
-                _ => throw new InvalidOperationException($"the provider catalog names an unknown reference {reference.Field}"),
-            };
-            if (!present)
+            if (!IsSet(spec, reference.Field))
             {
                 errors.Add(new(reference.Field, $"required by provider {provider} ({reference.Purpose})"));
             }
@@ -444,6 +438,11 @@ public static class CanaryValidator
         }
 
         RequireReferences(spec, provider, service: true, errors);
+        if (service.GatewayRefs is { Count: > MaxGatewayRefs } refs)
+        {
+            // the CRD's maxItems (Gateway API's bound on an HTTPRoute's parentRefs)
+            errors.Add(new("spec.service.gatewayRefs", $"must have at most {MaxGatewayRefs} items (got {refs.Count})"));
+        }
 
         for (var i = 0; i < (service.Mirror?.Count ?? 0); i++)
         {
@@ -485,6 +484,11 @@ public static class CanaryValidator
             if (interval <= TimeSpan.Zero)
             {
                 errors.Add(new("spec.analysis.interval", $"must be positive (got {analysis.Interval})"));
+            }
+            else if (!IntervalPattern().IsMatch(analysis.Interval))
+            {
+                // upstream's CRD pattern: a canary that skipped schema validation must not run what the API server rejects
+                errors.Add(new("spec.analysis.interval", $"must start with minutes or seconds, e.g. 1m, 30s or 1m30s (got {analysis.Interval}; the CRD's pattern is ^[0-9]+(m|s))"));
             }
         }
         else
@@ -812,4 +816,7 @@ public static class CanaryValidator
         Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https";
 
     private static string Join(IEnumerable<string> values) => string.Join(", ", values);
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[0-9]+(m|s)")]
+    private static partial System.Text.RegularExpressions.Regex IntervalPattern();
 }
