@@ -166,12 +166,12 @@ public sealed class SchemaAgreementTests(FlaggerCrdFixture fx) : IClassFixture<F
     }
 
     [Theory]
-    [InlineData("""{"analysis":{"interval":"1h"}}""", """Canary "web" is invalid: spec.analysis.interval: Invalid value: "1h": spec.analysis.interval in body should match '^[0-9]+(m|s)'""")]
-    [InlineData("""{"analysis":{"maxWeight":150}}""", """Canary "web" is invalid: spec.analysis.maxWeight: Invalid value: 150: spec.analysis.maxWeight in body should be less than or equal to 100""")]
-    [InlineData("""{"targetRef":{"kind":"StatefulSet"}}""", "Canary \"web\" is invalid: spec.targetRef.kind: Unsupported value: \"StatefulSet\": supported values: \"DaemonSet\", \"Deployment\", \"Service\"")]
-    [InlineData("""{"analysis":{"iterations":10}}""", """Canary "web" is invalid: <nil>: Invalid value: "": "spec.analysis" must validate one and only one schema (oneOf). Found 2 valid alternatives""")]
-    [InlineData("""{"service":{"mirror":[{"backendRef":{"name":"shadow"}}]}}""", """Canary "web" is invalid: spec.service.mirror[0].backendRef: Invalid value: "object": Must have port for Service reference""")]
-    [InlineData("""{"analysis":{"stepWeight":null,"stepWeights":[]}}""", """Canary "web" is invalid: spec.analysis.stepWeights: Invalid value: 0: spec.analysis.stepWeights in body should have at least 1 items""")]
+    [InlineData("""{"analysis":{"interval":"1h"}}""", """Canary.flagger.app "web" is invalid: spec.analysis.interval: Invalid value: "1h": spec.analysis.interval in body should match '^[0-9]+(m|s)'""")]
+    [InlineData("""{"analysis":{"maxWeight":150}}""", """Canary.flagger.app "web" is invalid: spec.analysis.maxWeight: Invalid value: 150: spec.analysis.maxWeight in body should be less than or equal to 100""")]
+    [InlineData("""{"targetRef":{"kind":"StatefulSet"}}""", "Canary.flagger.app \"web\" is invalid: spec.targetRef.kind: Unsupported value: \"StatefulSet\": supported values: \"DaemonSet\", \"Deployment\", \"Service\"")]
+    [InlineData("""{"analysis":{"iterations":10}}""", """Canary.flagger.app "web" is invalid: <nil>: Invalid value: "": "spec.analysis" must validate one and only one schema (oneOf). Found 2 valid alternatives""")]
+    [InlineData("""{"service":{"mirror":[{"backendRef":{"name":"shadow"}}]}}""", """Canary.flagger.app "web" is invalid: spec.service.mirror[0].backendRef: Invalid value: "object": Must have port for Service reference""")]
+    [InlineData("""{"analysis":{"stepWeight":null,"stepWeights":[]}}""", """Canary.flagger.app "web" is invalid: spec.analysis.stepWeights: Invalid value: 0: spec.analysis.stepWeights in body should have at least 1 items""")]
     public async Task Errors_read_as_the_API_servers(string specPatch, string expected)
     {
         var (code, message) = await fx.CreateAsync(Canary(specPatch));

@@ -52,7 +52,7 @@ internal sealed class ApiException(int code, string reason, string message, Json
             ["message"] = detail,
             ["field"] = field,
         });
-        return new(422, "Invalid", $"{type.Kind} \"{name}\" is invalid: {field}: {detail}", details);
+        return new(422, "Invalid", $"{QualifiedKind(type)} \"{name}\" is invalid: {field}: {detail}", details);
     }
 
     /// <summary>Every field error at once, as the API server aggregates them (<c>[a, b]</c> when there are several).</summary>
@@ -72,8 +72,11 @@ internal sealed class ApiException(int code, string reason, string message, Json
             ["field"] = e.Field,
         })]);
         var text = string.Join(", ", errors.Select(e => $"{e.Field}: {e.Detail}").Distinct());
-        return new(422, "Invalid", $"{type.Kind} \"{name}\" is invalid: [{text}]", details);
+        return new(422, "Invalid", $"{QualifiedKind(type)} \"{name}\" is invalid: [{text}]", details);
     }
+
+    // The API server names the kind with its group (schema.GroupKind.String()): Canary.flagger.app, Deployment.apps, Service.
+    private static string QualifiedKind(ResourceType type) => type.Group.Length == 0 ? type.Kind : $"{type.Kind}.{type.Group}";
 
     public static ApiException ResourceNotFound() =>
         new(404, "NotFound", "the server could not find the requested resource");
