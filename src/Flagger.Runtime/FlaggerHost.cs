@@ -57,4 +57,24 @@ public static class FlaggerHost
         app.Services.GetRequiredService<FlaggerMetrics>().SetInfo(FlaggerVersion.Current, options.MeshProvider);
         return (app, 0);
     }
+
+    /// <summary>
+    /// Runs a built operator until it stops; returns the process exit code. A startup check that failed for good stops
+    /// the host while it is starting, which the host reports as a cancelled start: that is the clean exit the check
+    /// already logged (exit code 1), not a crash.
+    /// </summary>
+    public static async Task<int> RunAsync(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        try
+        {
+            await app.RunAsync();
+        }
+        catch (OperationCanceledException) when (app.Services.GetRequiredService<StartupChecks>().Failure is not null)
+        {
+            return 1;
+        }
+
+        return Environment.ExitCode;
+    }
 }
