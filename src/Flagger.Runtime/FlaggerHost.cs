@@ -66,11 +66,13 @@ public static class FlaggerHost
     public static async Task<int> RunAsync(WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        // Resolved before running: RunAsync disposes the services when the host stops.
+        var checks = app.Services.GetRequiredService<StartupChecks>();
         try
         {
             await app.RunAsync();
         }
-        catch (OperationCanceledException) when (app.Services.GetRequiredService<StartupChecks>().Failure is not null)
+        catch (OperationCanceledException) when (checks.Failure is not null)
         {
             return 1;
         }
