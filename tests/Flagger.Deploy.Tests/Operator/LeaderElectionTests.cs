@@ -46,7 +46,7 @@ public sealed class LeaderElectionTests
         first.Kill();
         var newLeader = await WaitForLeaseHolderAsync(harness, except: leader, LeaseDuration + (3 * RetryPeriod), second);
         var takeover = killedAt.Elapsed;
-        TestContext.Current.SendDiagnosticMessage($"leader takeover after kill -9: {takeover.TotalSeconds:0.0}s (lease {LeaseDuration.TotalSeconds:0}s)");
+        TestContext.Current.TestOutputHelper?.WriteLine($"leader takeover after kill -9: {takeover.TotalSeconds:0.0}s (lease {LeaseDuration.TotalSeconds:0}s)");
 
         await harness.WaitForPhaseAsync("test", "podinfo", CanaryPhase.Succeeded, timeoutSeconds: 90);
         Assert.True(followerWrites.Count == 0, $"the follower wrote while the leader lived: {string.Join(", ", followerWrites)}");
