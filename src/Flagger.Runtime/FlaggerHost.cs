@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Flagger.Modules.Shared;
 using Flagger.Modules.Shared.Telemetry;
 using Flagger.Runtime.Configuration;
@@ -59,24 +60,42 @@ public static class FlaggerHost
     }
 
     /// <summary>
-    /// Runs a built operator until it stops; returns the process exit code. A startup check that failed for good stops
-    /// the host while it is starting, which the host reports as a cancelled start: that is the clean exit the check
-    /// already logged (exit code 1), not a crash.
+    /// Runs a built operator until it stops; returns the process exit code. The startup checks run first (waiting out
+    /// transient API errors; SIGTERM/SIGINT end the wait): a check that fails for good exits with code 1 and its
+    /// message, without starting the host.
     /// </summary>
     public static async Task<int> RunAsync(WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        // Resolved before running: RunAsync disposes the services when the host stops.
         var checks = app.Services.GetRequiredService<StartupChecks>();
-        try
+        bool passed;
+        using (var stopping = new CancellationTokenSource())
+        using (PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop(stopping)))
+        using (PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop(stopping)))
         {
-            await app.RunAsync();
-        }
-        catch (OperationCanceledException) when (checks.Failure is not null)
-        {
-            return 1;
+            try
+            {
+                passed = await checks.EnsureCheckedAsync(stopping.Token);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                passed = false;
+            }
         }
 
+        if (!passed)
+        {
+            await app.DisposeAsync();
+            return checks.Failure is null ? 0 : 1;
+        }
+
+        await app.RunAsync();
         return Environment.ExitCode;
     }
+
+    private static Action<PosixSignalContext> Stop(CancellationTokenSource stopping) => context =>
+    {
+        context.Cancel = true;
+        stopping.Cancel();
+    };
 }

@@ -15,16 +15,35 @@ internal sealed partial class StartupChecks(
     internal static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1);
     internal static readonly TimeSpan MaxRetry = TimeSpan.FromSeconds(30);
 
+    private bool _checked;
+
     /// <summary>Set when a check failed for good; the process exits with code 1 (see <see cref="FlaggerHost.RunAsync"/>).</summary>
     public string? Failure { get; private set; }
 
+    /// <summary>
+    /// Runs the checks once (later calls return at once) and logs a failure. The process runs them before starting the
+    /// host, so a failure exits without starting anything; a host started directly (tests) runs them in <see cref="StartAsync"/>.
+    /// </summary>
+    public async Task<bool> EnsureCheckedAsync(CancellationToken cancellationToken)
+    {
+        if (!_checked)
+        {
+            Failure = await CheckAsync(cancellationToken);
+            _checked = true;
+            if (Failure is not null)
+            {
+                Log.Fatal(logger, Failure);
+                Environment.ExitCode = 1;
+            }
+        }
+
+        return Failure is null;
+    }
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        Failure = await CheckAsync(cancellationToken);
-        if (Failure is not null)
+        if (!await EnsureCheckedAsync(cancellationToken))
         {
-            Log.Fatal(logger, Failure);
-            Environment.ExitCode = 1;
             lifetime.StopApplication();
         }
     }

@@ -56,6 +56,15 @@ internal sealed class OperatorProcess : IDisposable
         return started;
     }
 
+    /// <summary>Waits (bounded) for the process to exit on its own; returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        _process.WaitForExit(); // drains the redirected output
+        return _process.ExitCode;
+    }
+
     /// <summary>SIGKILL: no shutdown hooks, the Lease is not released.</summary>
     public void Kill()
     {

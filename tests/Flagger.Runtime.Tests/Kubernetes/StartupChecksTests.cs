@@ -2,6 +2,7 @@ using Flagger.Runtime.Hosting;
 using Flagger.Simulator;
 using Flagger.Simulator.Control;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -64,11 +65,38 @@ public sealed class StartupChecksTests : IAsyncLifetime
     public async Task The_operator_refused_by_rbac_exits_with_code_1_and_no_unhandled_exception()
     {
         Assert.Null(_cluster.Faults.Add(new FaultRule { Verb = "list", Resource = "metrictemplates", Status = 403 }));
-        var (app, _) = FlaggerHost.Build([$"-kubeconfig={_cluster.KubeconfigPath}", "-port=0", "-log-level=error"]);
+        var logs = new LogSink();
+        var (app, _) = FlaggerHost.Build(
+            [$"-kubeconfig={_cluster.KubeconfigPath}", "-port=0", "-log-level=info"],
+            builder => builder.Logging.ClearProviders().AddProvider(logs));
 
         var exitCode = await FlaggerHost.RunAsync(app!).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
 
         Assert.Equal(1, exitCode);
+        var severe = logs.Entries.Where(e => e.Level >= LogLevel.Error).ToList();
+        var crit = Assert.Single(severe);
+        Assert.Equal(LogLevel.Critical, crit.Level);
+        Assert.Contains("Cannot list metrictemplates.flagger.app", crit.Text, StringComparison.Ordinal);
+        Assert.Contains("403", crit.Text, StringComparison.Ordinal);
+        Assert.Equal(0, _cluster.Requests.Count(verb: "watch"));
+    }
+
+    private sealed class LogSink : ILoggerProvider, ILogger
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<(LogLevel Level, string Text)> Entries { get; } = new();
+
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Entries.Enqueue((logLevel, formatter(state, exception) + (exception is null ? "" : " " + exception)));
+
+        public void Dispose()
+        {
+        }
     }
 
     private sealed class Lifetime : IHostApplicationLifetime
