@@ -11,7 +11,7 @@ namespace Flagger.LoadTester;
 internal static class CommandLine
 {
     private static readonly HashSet<string> BoolFlags = ["zap-replace-globals"];
-    private static readonly HashSet<string> ValueFlags = ["port", "timeout", "namespace-regexp", "log-level", "zap-encoding", "state-dir"];
+    private static readonly HashSet<string> ValueFlags = ["port", "timeout", "namespace-regexp", "log-level", "zap-encoding", "state-dir", "max-body-bytes"];
 
     public static (LoadTesterOptions? Options, string? Error) Parse(IReadOnlyList<string> args, Func<string, string?> environment)
     {
@@ -19,6 +19,16 @@ internal static class CommandLine
         if (environment("LOADTESTER_STATE_DIR") is { } envStateDir)
         {
             options = options with { StateDir = envStateDir };
+        }
+
+        if (environment("LOADTESTER_MAX_BODY_BYTES") is { } envMaxBody)
+        {
+            if (ParseSize(envMaxBody) is not { } size)
+            {
+                return (null, $"invalid value \"{envMaxBody}\" for LOADTESTER_MAX_BODY_BYTES: a positive number of bytes is expected");
+            }
+
+            options = options with { MaxBodyBytes = size };
         }
 
         for (var i = 0; i < args.Count; i++)
@@ -112,9 +122,20 @@ internal static class CommandLine
                 case "state-dir":
                     options = options with { StateDir = value };
                     break;
+                case "max-body-bytes":
+                    if (ParseSize(value) is not { } maxBody)
+                    {
+                        return (null, $"invalid value \"{value}\" for flag -max-body-bytes: a positive number of bytes is expected");
+                    }
+
+                    options = options with { MaxBodyBytes = maxBody };
+                    break;
             }
         }
 
         return (options, null);
     }
+
+    private static long? ParseSize(string value) =>
+        long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var size) && size > 0 ? size : null;
 }

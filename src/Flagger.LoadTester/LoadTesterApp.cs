@@ -12,6 +12,8 @@ internal static class LoadTesterApp
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
+            // Chunked bodies have no Content-Length to check up front: Kestrel stops reading them at the limit.
+            kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes;
             // ListenAnyIP falls back to IPv4 where IPv6 is disabled, as Go's ":port" does.
             if (options.ListenAddress.Equals(System.Net.IPAddress.IPv6Any))
             {

@@ -11,7 +11,28 @@ namespace Flagger.LoadTester;
 internal sealed partial class LoadTesterHandler(
     GateStore gates, TaskRunner runner, ShellCommand shell, LoadTesterOptions options, IHostApplicationLifetime lifetime, ILogger<LoadTesterHandler> logger)
 {
-    public Task HandleAsync(HttpContext context) => context.Request.Path.Value switch
+    /// <summary>Serves one request; a body over <see cref="LoadTesterOptions.MaxBodyBytes"/> gets <c>413</c> and is not read.</summary>
+    public async Task HandleAsync(HttpContext context)
+    {
+        if (context.Request.ContentLength > options.MaxBodyBytes)
+        {
+            await WriteAsync(context, StatusCodes.Status413PayloadTooLarge, BodyTooLarge()).ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            await RouteAsync(context).ConfigureAwait(false);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge && !context.Response.HasStarted)
+        {
+            await WriteAsync(context, StatusCodes.Status413PayloadTooLarge, BodyTooLarge()).ConfigureAwait(false);
+        }
+    }
+
+    private string BodyTooLarge() => $"request body larger than {options.MaxBodyBytes} bytes (-max-body-bytes)";
+
+    private Task RouteAsync(HttpContext context) => context.Request.Path.Value switch
     {
         "/healthz" or "/gate/approve" => WriteAsync(context, 200, "OK"),
         "/gate/halt" => WriteAsync(context, 403, "Forbidden"),
@@ -153,9 +174,7 @@ internal sealed partial class LoadTesterHandler(
 
     private static async Task<WebhookPayload?> ReadPayloadAsync(HttpContext context)
     {
-        using var buffer = new MemoryStream();
-        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
-        return WebhookPayload.TryParse(buffer.ToArray());
+        return await WebhookPayload.TryParseAsync(context.Request.Body, context.RequestAborted).ConfigureAwait(false);
     }
 
     private static async Task WriteAsync(HttpContext context, int status, string body)

@@ -30,4 +30,13 @@ internal sealed record LoadTesterOptions
     /// folder; mount a volume there to survive pod restarts. Empty string = in memory only, as upstream.
     /// </summary>
     public string? StateDir { get; init; } = Path.Combine(Path.GetTempPath(), "flagger-loadtester");
+
+    /// <summary>
+    /// <c>-max-body-bytes</c> / env <c>LOADTESTER_MAX_BODY_BYTES</c>: the largest request body served, default 1 MiB
+    /// (a webhook payload is a few hundred bytes); a larger body gets <c>413</c> before it is read.
+    /// </summary>
+    public long MaxBodyBytes { get; init; } = DefaultMaxBodyBytes;
+
+    /// <summary>1 MiB.</summary>
+    public const long DefaultMaxBodyBytes = 1024 * 1024;
 }

@@ -13,13 +13,16 @@ internal sealed record WebhookPayload(
 {
     private static readonly JsonSerializerOptions Options = new() { PropertyNameCaseInsensitive = true };
 
-    /// <summary>Decodes a body; null when it is not a valid payload (upstream answers 400 with no body then).</summary>
-    public static WebhookPayload? TryParse(byte[] body)
+    /// <summary>
+    /// Decodes a body straight from the request stream (no copy of it); null when it is not a valid payload (upstream
+    /// answers 400 with no body then).
+    /// </summary>
+    public static async Task<WebhookPayload?> TryParseAsync(Stream body, CancellationToken cancellationToken)
     {
         try
         {
-            // Go accepts a JSON null as "nothing set".
-            return JsonSerializer.Deserialize<WebhookPayload>(body, Options) ?? new WebhookPayload(null, null, null, null, null);
+            return await JsonSerializer.DeserializeAsync<WebhookPayload>(body, Options, cancellationToken).ConfigureAwait(false)
+                ?? new WebhookPayload(null, null, null, null, null);
         }
         catch (JsonException)
         {

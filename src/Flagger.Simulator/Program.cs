@@ -3,6 +3,12 @@ using System.Runtime.InteropServices;
 using Flagger.Simulator;
 
 // The simulator process: parse flags, start a SimulatedCluster, print its URL, stop on SIGTERM/SIGINT.
+if (args is ["--help" or "-h" or "-help"])
+{
+    Console.WriteLine(CommandLine.Help);
+    return 0;
+}
+
 if (!CommandLine.TryParse(args, out var options, out var kubeconfig, out var error))
 {
     await Console.Error.WriteLineAsync($"flagger-simulator: {error}");
@@ -40,7 +46,26 @@ return 0;
 internal static class CommandLine
 {
     public const string Usage =
-        "usage: flagger-simulator --port <n> --kubeconfig <file> [--apply <manifest.yaml>]... [--telemetry-port <n>] [--token <t>] [--workload-delay-ms <n>] [--traffic-tick-ms <n>] [--watch-history <n>] [--nodes <n>]";
+        "usage: flagger-simulator --port <n> --kubeconfig <file> [--apply <manifest.yaml>]... [--telemetry-port <n>] [--token <t>] [--workload-delay-ms <n>] [--traffic-tick-ms <n>] [--watch-history <n>] [--nodes <n>] [--rbac]";
+
+    /// <summary>The usage line and one line per flag, printed by <c>--help</c>.</summary>
+    public const string Help = Usage + """
+
+
+        A Kubernetes-API-compatible server for machines without a cluster (see "The simulated cluster" in README.md).
+
+          --port <n>               API port on 127.0.0.1 (0 picks a free one)
+          --kubeconfig <file>      where to write a kubeconfig for kubectl and clients
+          --apply <manifest.yaml>  create or replace every document at start, in order (repeatable)
+          --telemetry-port <n>     serve the traffic model's Prometheus /metrics on this port (off unless given)
+          --token <t>              bearer token clients must send (a missing token is anonymous)
+          --workload-delay-ms <n>  delay before the workload controller reports rollouts (default 1000)
+          --traffic-tick-ms <n>    traffic model tick (default 500)
+          --watch-history <n>      changes kept per kind for watch resume (default 5000)
+          --nodes <n>              number of nodes (default 1)
+          --rbac                   authorize requests by the RBAC objects applied (the kubeconfig's token is cluster-admin)
+          --help                   print this help
+        """;
 
     /// <summary>Manifests given with <c>--apply</c>, applied in order after start.</summary>
     public static List<string> Manifests { get; } = [];
@@ -53,6 +78,12 @@ internal static class CommandLine
         for (var i = 0; i < args.Length; i++)
         {
             var flag = args[i];
+            if (flag == "--rbac")
+            {
+                options = options with { EnforceRbac = true };
+                continue;
+            }
+
             if (i + 1 >= args.Length)
             {
                 error = $"{flag}: missing value";
@@ -60,15 +91,7 @@ internal static class CommandLine
             }
 
             var value = args[++i];
-            int Int()
-            {
-                if (!int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n))
-                {
-                    throw new FormatException($"{flag}: invalid value \"{value}\": must be an integer");
-                }
-
-                return n;
-            }
+            int Int() => ParseInt(flag, value);
 
             try
             {
@@ -104,4 +127,9 @@ internal static class CommandLine
 
         return true;
     }
+
+    private static int ParseInt(string flag, string value) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n)
+            ? n
+            : throw new FormatException($"{flag}: invalid value \"{value}\": must be an integer");
 }

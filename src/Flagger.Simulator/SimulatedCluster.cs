@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using Flagger.Simulator.Api;
+using Flagger.Simulator.Auth;
 using Flagger.Simulator.Control;
 using Flagger.Simulator.Keptn;
 using Flagger.Simulator.Store;
@@ -32,12 +33,20 @@ public sealed class SimulatedCluster : IAsyncDisposable
     private readonly List<Task> background = [];
     private readonly string tempDir;
     private readonly ILoggerFactory loggers;
+    private readonly Authenticator authenticator;
 
     private SimulatedCluster(SimulatorOptions options, string token)
     {
         Options = options;
         Token = token;
         Store = new ClusterStore(TimeProvider.System, options.WatchHistory);
+        for (var i = 1; i <= options.Nodes; i++)
+        {
+            // Created, then given the status a kubelet would post (a create drops status).
+            var created = Store.Create(BuiltinTypes.Nodes, null, Scheduling.NodeObject(i, Store.Time.GetUtcNow()));
+            Store.Update(BuiltinTypes.Nodes, null, created.Name, Scheduling.NodeObject(i, Store.Time.GetUtcNow()), status: true);
+        }
+
         Faults = new FaultInjector();
         Requests = new RequestAccounting();
         Registry = Metrics.NewCustomRegistry();
@@ -53,7 +62,8 @@ public sealed class SimulatedCluster : IAsyncDisposable
         Workloads = new WorkloadController(Store, options, loggers.CreateLogger<WorkloadController>());
         Keptn = new KeptnController(Store, loggers.CreateLogger<KeptnController>());
         tempDir = Directory.CreateTempSubdirectory("flagger-sim-").FullName;
-        var handler = new KubeApiHandler(Store, options, token, Faults, Requests, new SimulatorTelemetry(Registry));
+        authenticator = new Authenticator(token);
+        var handler = new KubeApiHandler(Store, options, authenticator, Faults, Requests, new SimulatorTelemetry(Registry));
         var control = new ControlApi(Store, Faults, Requests, Traffic);
         api = BuildApp(options.Port, options.LogToConsole, app =>
         {
@@ -112,6 +122,20 @@ public sealed class SimulatedCluster : IAsyncDisposable
     internal WorkloadController Workloads { get; }
 
     internal CollectorRegistry Registry { get; }
+
+    /// <summary>A bearer token of the service account <paramref name="name"/> in <paramref name="ns"/> (what its mounted token would be).</summary>
+    public string ServiceAccountToken(string ns, string name) => authenticator.ServiceAccountToken(ns, name);
+
+    /// <summary>A bearer token of a user in the given groups (plus <c>system:authenticated</c>).</summary>
+    public string UserToken(string user, params string[] groups) => authenticator.UserToken(user, groups);
+
+    /// <summary>Writes a kubeconfig that authenticates with <paramref name="token"/> (e.g. a service account's) and returns its path.</summary>
+    public async Task<string> WriteKubeconfigAsync(string token, string fileName, CancellationToken cancellationToken = default)
+    {
+        var path = Path.Combine(tempDir, fileName);
+        await File.WriteAllTextAsync(path, Kubeconfig(Url, token), cancellationToken);
+        return path;
+    }
 
     /// <summary>A client configuration for KubernetesClient, new on every call.</summary>
     public KubernetesClientConfiguration ClientConfiguration() => new()

@@ -33,6 +33,13 @@ public sealed record SimulatorOptions
     /// <summary>Whether the traffic model runs.</summary>
     public bool EnableTraffic { get; init; } = true;
 
+    /// <summary>
+    /// Authorize every request by the Roles, ClusterRoles and bindings applied to the simulator (403 otherwise); the
+    /// admin token is in <c>system:masters</c>, <see cref="SimulatedCluster.ServiceAccountToken"/> and
+    /// <see cref="SimulatedCluster.UserToken"/> issue others. Off by default (everything is allowed).
+    /// </summary>
+    public bool EnforceRbac { get; init; }
+
     /// <summary>Write warnings and errors of the simulator's host to the console.</summary>
     public bool LogToConsole { get; init; }
 }

@@ -1,5 +1,7 @@
 using Flagger.Runtime.Configuration;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Flagger.Runtime.Tests;
 
@@ -44,6 +46,22 @@ public sealed class FlaggerCommandLineTests
         Assert.True(options.EnableLeaderElection);
         Assert.Equal(9090, options.Port);
         Assert.Equal(TimeSpan.FromMilliseconds(500), options.MinAnalysisInterval);
+    }
+
+    [Fact]
+    public void Threadiness_bounds_the_concurrent_canary_steps()
+    {
+        Assert.Equal(2, StepSlots(Bind()));
+        Assert.Equal(7, StepSlots(Bind("-threadiness=7")));
+        Assert.Equal(1, StepSlots(Bind("-threadiness=0")));
+    }
+
+    private static int StepSlots(FlaggerOptions options)
+    {
+        var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateSlimBuilder();
+        Flagger.Runtime.Hosting.RuntimeComposition.AddFlaggerModules(builder, options);
+        using var services = builder.Services.BuildServiceProvider();
+        return services.GetRequiredService<IOptions<Flagger.Modules.Rollout.Reconciler.RolloutOptions>>().Value.MaxConcurrentSteps;
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text;
 using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
@@ -500,6 +501,39 @@ public sealed class ApiSemanticsTests(SimFixture fx) : IClassFixture<SimFixture>
         Assert.Equal(["cm-4"], last.Items.Select(i => i.Metadata.Name).ToArray());
         Assert.Null(last.Metadata.ContinueProperty);
         Assert.Equal(first.Metadata.ResourceVersion, last.Metadata.ResourceVersion);
+    }
+
+    [Fact]
+    public async Task Continue_pages_come_from_the_first_pages_snapshot_and_a_forged_snapshot_is_410_with_an_inconsistent_token()
+    {
+        var ns = await fx.NamespaceAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            await client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap($"cm-{i}"), ns);
+        }
+
+        var first = await client.CoreV1.ListNamespacedConfigMapAsync(ns, limit: 2);
+        await client.CoreV1.DeleteNamespacedConfigMapAsync("cm-3", ns);
+        await client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("cm-5"), ns);
+        var changed = await client.CoreV1.ReadNamespacedConfigMapAsync("cm-2", ns);
+        changed.Data = new Dictionary<string, string> { ["after"] = "first page" };
+        await client.CoreV1.ReplaceNamespacedConfigMapAsync(changed, "cm-2", ns);
+
+        var second = await client.CoreV1.ListNamespacedConfigMapAsync(ns, limit: 2, continueParameter: first.Metadata.ContinueProperty);
+        Assert.Equal(["cm-2", "cm-3"], second.Items.Select(i => i.Metadata.Name).ToArray());
+        Assert.False(second.Items[0].Data?.ContainsKey("after") ?? false);
+        var last = await client.CoreV1.ListNamespacedConfigMapAsync(ns, limit: 2, continueParameter: second.Metadata.ContinueProperty);
+        Assert.Equal(["cm-4"], last.Items.Select(i => i.Metadata.Name).ToArray());
+
+        var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(first.Metadata.ContinueProperty));
+        var parts = decoded.Split('|');
+        var forged = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{parts[0]}|{Guid.NewGuid():N}|{parts[2]}"));
+        var (code, body) = await fx.SendAsync(HttpMethod.Get, $"/api/v1/namespaces/{ns}/configmaps?limit=2&continue={Uri.EscapeDataString(forged)}");
+        Assert.Equal(HttpStatusCode.Gone, code);
+        Assert.Equal("Expired", (string?)body!["reason"]);
+        var inconsistent = (string)body["metadata"]!["continue"]!;
+        var current = await client.CoreV1.ListNamespacedConfigMapAsync(ns, limit: 10, continueParameter: inconsistent);
+        Assert.Equal(["cm-2", "cm-4", "cm-5"], current.Items.Select(i => i.Metadata.Name).ToArray());
     }
 
     [Fact]

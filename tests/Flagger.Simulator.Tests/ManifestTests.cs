@@ -60,7 +60,7 @@ public sealed class ManifestTests(SimFixture fx) : IClassFixture<SimFixture>
             spec:
               targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}
               service: {port: 9898}
-              analysis: {interval: 1m, threshold: 5}
+              analysis: {interval: 1m, threshold: 5, stepWeight: 10}
             """);
         var canary = Expect.Json(await fx.Client.CustomObjects.GetNamespacedCustomObjectAsync("flagger.app", "v1beta1", ns, "canaries", "podinfo"));
         Assert.Equal(9898, (int?)canary["spec"]!["service"]!["port"]);

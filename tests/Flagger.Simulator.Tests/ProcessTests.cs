@@ -60,4 +60,22 @@ public sealed class ProcessTests
         Assert.Equal(2, process.ExitCode);
         Assert.Contains("--port", error);
     }
+
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    public async Task Help_prints_the_usage_and_every_flag_and_exits_0(string flag)
+    {
+        var exe = Path.Combine(AppContext.BaseDirectory, "flagger-simulator");
+        using var process = Process.Start(new ProcessStartInfo(exe, [flag]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        using var exited = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        await process.WaitForExitAsync(exited.Token);
+        Assert.Equal(0, process.ExitCode);
+        Assert.StartsWith("usage: flagger-simulator", output);
+        foreach (var documented in new[] { "--port", "--kubeconfig", "--apply", "--telemetry-port", "--token", "--workload-delay-ms", "--traffic-tick-ms", "--watch-history", "--nodes" })
+        {
+            Assert.Contains($"\n  {documented} ", output);
+        }
+    }
 }

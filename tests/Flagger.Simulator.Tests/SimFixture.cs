@@ -28,7 +28,7 @@ public class SimFixture : IAsyncLifetime
 
     public HttpClient Http { get; private set; } = null!;
 
-    public async ValueTask InitializeAsync()
+    public virtual async ValueTask InitializeAsync()
     {
         Cluster = await SimulatedCluster.StartAsync(Options);
         Client = new Kubernetes(Cluster.ClientConfiguration());

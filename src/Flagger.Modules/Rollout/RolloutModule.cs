@@ -19,6 +19,7 @@ public static class RolloutModule
         builder.Services.AddSingleton<StepContextFactory>();
         builder.Services.AddSingleton<CanaryTelemetry>();
         builder.Services.AddSingleton<CanaryObserver>();
+        builder.Services.AddSingleton<GateOperations>();
         builder.Services.AddSingleton<GateRunner>();
         builder.Services.AddSingleton<CanaryNotifier>();
         builder.Services.AddSingleton<ActionApplier>();

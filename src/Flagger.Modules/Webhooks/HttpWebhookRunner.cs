@@ -24,6 +24,9 @@ internal sealed partial class HttpWebhookRunner(WebhookHttpClients clients, Time
     internal static readonly TimeSpan RetryWaitMax = TimeSpan.FromSeconds(30);
     private const int MaxBodyBytes = 64 * 1024;
 
+    /// <summary>The longest per-attempt timeout honoured; a longer <c>timeout</c> is capped to it.</summary>
+    internal static readonly TimeSpan MaxTimeout = TimeSpan.FromHours(1);
+
     public Task<WebhookOutcome> RunAsync(Canary canary, CanaryWebhook webhook, CanaryPhase phase, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(canary);
@@ -48,6 +51,13 @@ internal sealed partial class HttpWebhookRunner(WebhookHttpClients clients, Time
         if (!string.IsNullOrEmpty(timeoutText) && !GoDuration.TryParse(timeoutText, out timeout, out var durationError))
         {
             return new WebhookOutcome(name, false, null, $"webhook {name}: timeout: {durationError}", 0);
+        }
+
+        if (timeout > MaxTimeout)
+        {
+            Log.TimeoutCapped(logger, name, timeoutText!, MaxTimeout);
+            timeout = MaxTimeout;
+            timeoutText = "1h0m0s";
         }
 
         var retries = Math.Max(0, webhook.Retries ?? 0);
@@ -220,6 +230,9 @@ internal sealed partial class HttpWebhookRunner(WebhookHttpClients clients, Time
 
     private static partial class Log
     {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "webhook {Name}: timeout {Timeout} is longer than {Max}; capped")]
+        public static partial void TimeoutCapped(ILogger logger, string name, string timeout, TimeSpan max);
+
         [LoggerMessage(Level = LogLevel.Debug, Message = "webhook {Name}: POST {Url} failed ({Reason}), retrying in {Wait} ({Remaining} left)")]
         public static partial void Retrying(ILogger logger, string name, string url, string reason, TimeSpan wait, int remaining);
     }

@@ -40,7 +40,10 @@ public sealed class FlaggerOptions
 
     public string LeaderElectionNamespace { get; set; } = "kube-system";
 
-    /// <summary>How many canary steps run at once.</summary>
+    /// <summary>
+    /// <c>-threadiness</c>: how many canary steps run at once (at least 1). Waiting on webhooks and metric queries
+    /// happens outside a step, so a step is cache reads and a few writes.
+    /// </summary>
     public int Threadiness { get; set; } = 2;
 
     public string EventWebhook { get; set; } = "";

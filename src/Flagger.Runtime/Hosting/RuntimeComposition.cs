@@ -101,6 +101,9 @@ internal static class RuntimeComposition
             o.MeshProvider = options.MeshProvider;
             o.NoCrossNamespaceRefs = options.NoCrossNamespaceRefs;
             o.MinAnalysisInterval = options.MinAnalysisInterval;
+
+            // -threadiness bounds how many canary steps run at once (upstream: the workqueue's workers).
+            o.MaxConcurrentSteps = Math.Max(1, options.Threadiness);
         });
         return builder;
     }

@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Flagger.Simulator.Api.Protobuf;
+using Flagger.Simulator.Auth;
 using Flagger.Simulator.Control;
 using Flagger.Simulator.Store;
 using Microsoft.AspNetCore.Http;
@@ -16,10 +18,14 @@ internal sealed record ResourceRequest(ResourceType Type, string Version, string
 /// The Kubernetes REST surface: routes a request to discovery, OpenAPI or a resource verb, applies fault injection
 /// and request accounting, and writes JSON (or Table) responses and watch streams.
 /// </summary>
-internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions options, string token, FaultInjector faults, RequestAccounting accounting,
+internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions options, Authenticator authenticator, FaultInjector faults, RequestAccounting accounting,
     SimulatorTelemetry telemetry)
 {
+    private readonly RbacAuthorizer? rbac = options.EnforceRbac ? new RbacAuthorizer(store) : null;
+
     private static readonly byte[] NewLine = "\n"u8.ToArray();
+
+    private readonly ListSnapshots snapshots = new(store.Time);
 
     public async Task HandleAsync(HttpContext ctx)
     {
@@ -66,12 +72,9 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
                 return;
         }
 
-        if (!Authorized(ctx))
-        {
-            throw new ApiException(401, "Unauthorized", "Unauthorized");
-        }
-
         var segs = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var user = Authenticate(ctx, path, segs);
+
         if (segs.Length == 0)
         {
             await WriteJsonAsync(ctx, 200, new JsonObject { ["paths"] = new JsonArray("/api", "/api/v1", "/apis", "/openapi/v2", "/openapi/v3", "/version") });
@@ -98,27 +101,39 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
                 await OpenApiAsync(ctx, segs);
                 return;
             case "api":
-                await ResourceAsync(ctx, "", segs[1], segs[2..]);
+                await ResourceAsync(ctx, user, "", segs[1], segs[2..]);
                 return;
             case "apis":
-                await ResourceAsync(ctx, segs[1], segs[2], segs[3..]);
+                await ResourceAsync(ctx, user, segs[1], segs[2], segs[3..]);
                 return;
             default:
                 throw ApiException.ResourceNotFound();
         }
     }
 
-    private bool Authorized(HttpContext ctx)
+    /// <summary>
+    /// The request's user (401 for a bad credential); non-resource paths are authorized here, resource requests once parsed.
+    /// kubectl (client-go) sends no credentials over plain http, so an absent header is an anonymous request (allowed
+    /// unless RBAC is enforced, like --anonymous-auth with permissive authorization).
+    /// </summary>
+    private UserInfo Authenticate(HttpContext ctx, string path, string[] segs)
     {
-        // kubectl (client-go) sends no credentials over plain http, so an absent header is an anonymous request
-        // (allowed, like --anonymous-auth with permissive authorization); a wrong credential is refused.
-        var header = ctx.Request.Headers.Authorization.ToString();
-        if (header.Length == 0)
+        var user = authenticator.Authenticate(ctx.Request.Headers.Authorization.ToString())
+            ?? throw new ApiException(401, "Unauthorized", "Unauthorized");
+        if (!(segs.Length >= 3 && segs[0] == "api") && !(segs.Length >= 4 && segs[0] == "apis"))
         {
-            return true;
+            Authorize(user, new RequestAttributes(ctx.Request.Method == "GET" ? "get" : ctx.Request.Method.ToLowerInvariant(), "", "", "", "", "", path));
         }
 
-        return header.StartsWith("Bearer ", StringComparison.Ordinal) && header.AsSpan(7).Trim().SequenceEqual(token);
+        return user;
+    }
+
+    private void Authorize(UserInfo user, RequestAttributes request)
+    {
+        if (rbac is not null && !rbac.Allows(user, request))
+        {
+            throw RbacAuthorizer.Forbidden(user, request);
+        }
     }
 
     private async Task OpenApiAsync(HttpContext ctx, string[] segs)
@@ -206,12 +221,12 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
         return new ResourceRequest(type, version, ns, name, sub, verb);
     }
 
-    private async Task ResourceAsync(HttpContext ctx, string group, string version, string[] rest)
+    private async Task ResourceAsync(HttpContext ctx, UserInfo user, string group, string version, string[] rest)
     {
         var query = ctx.Request.Query;
         var req = Parse(store, ctx.Request.Method, group, version, rest, query);
-        accounting.Record(new ApiRequest(req.Verb, group, req.Type.Plural, req.Subresource ?? "", req.Namespace ?? "", req.Name ?? "", ctx.Request.Headers.UserAgent.ToString()));
         var userAgent = ctx.Request.Headers.UserAgent.ToString();
+        accounting.Record(new ApiRequest(req.Verb, group, req.Type.Plural, req.Subresource ?? "", req.Namespace ?? "", req.Name ?? "", userAgent));
         var resourceName = req.Subresource is null ? req.Type.Plural : req.Type.Plural + "/" + req.Subresource;
         accounting.Record(req.Verb, resourceName, req.Namespace, userAgent);
         ctx.Response.OnCompleted(() =>
@@ -219,6 +234,9 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
             telemetry.Request(req.Verb, resourceName, ctx.Response.StatusCode);
             return Task.CompletedTask;
         });
+
+        // Recorded and counted before authorization, as an audit log records denied requests too.
+        Authorize(user, new RequestAttributes(req.Verb, group, req.Type.Plural, req.Subresource ?? "", req.Namespace ?? "", req.Name ?? ""));
         var fault = faults.Match(req.Verb, resourceName, req.Namespace, req.Name, userAgent);
         if (fault is not null)
         {
@@ -310,7 +328,8 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
         }
 
         var (resourceVersion, list) = store.List(req.Type, req.Namespace, labels, fields);
-        var page = Paginate(ctx, list, ref resourceVersion);
+        var query = $"{req.Type.Key}|{req.Namespace}|{ctx.Request.Query["labelSelector"]}|{ctx.Request.Query["fieldSelector"]}";
+        var page = snapshots.Page(query, ctx.Request.Query["limit"].ToString(), ctx.Request.Query["continue"].ToString(), list, ref resourceVersion);
         ctx.Response.StatusCode = 200;
         ctx.Response.ContentType = "application/json";
         var apiVersion = req.Type.ApiVersionFor(req.Version);
@@ -332,60 +351,6 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
         body.Write("]}"u8);
         await body.FlushAsync(ctx.RequestAborted);
     }
-
-    /// <summary>
-    /// <c>limit</c>/<c>continue</c> paging over the name-sorted list. The token carries the first page's resourceVersion
-    /// and the last key returned; later pages show the objects as they are now (not a snapshot).
-    /// </summary>
-    private static (List<StoredObject> Items, string Metadata) Paginate(HttpContext ctx, List<StoredObject> list, ref long resourceVersion)
-    {
-        var limitText = ctx.Request.Query["limit"].ToString();
-        var token = ctx.Request.Query["continue"].ToString();
-        var start = 0;
-        if (token.Length > 0)
-        {
-            string decoded;
-            try
-            {
-                decoded = Encoding.UTF8.GetString(Convert.FromBase64String(token));
-            }
-            catch (FormatException)
-            {
-                throw ApiException.BadRequest("continue: Invalid value: the continue token is not valid");
-            }
-
-            var bar = decoded.IndexOf('|', StringComparison.Ordinal);
-            if (bar <= 0 || !long.TryParse(decoded[..bar], NumberStyles.None, CultureInfo.InvariantCulture, out var tokenRv))
-            {
-                throw ApiException.BadRequest("continue: Invalid value: the continue token is not valid");
-            }
-
-            var lastKey = decoded[(bar + 1)..];
-            resourceVersion = tokenRv;
-            start = list.FindIndex(o => string.CompareOrdinal(KeyOf(o), lastKey) > 0);
-            if (start < 0)
-            {
-                start = list.Count;
-            }
-        }
-
-        if (limitText.Length == 0 || !int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out var limit) || limit <= 0)
-        {
-            return (start == 0 ? list : list[start..], "");
-        }
-
-        var end = Math.Min(list.Count, start + limit);
-        var items = list[start..end];
-        if (end >= list.Count)
-        {
-            return (items, "");
-        }
-
-        var next = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{resourceVersion}|{KeyOf(items[^1])}"));
-        return (items, $",\"continue\":\"{next}\",\"remainingItemCount\":{list.Count - end}");
-    }
-
-    private static string KeyOf(StoredObject o) => o.Namespace is null ? o.Name : o.Namespace + "/" + o.Name;
 
     private async Task WatchAsync(HttpContext ctx, ResourceRequest req, bool drop)
     {
@@ -503,14 +468,14 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
             throw ApiException.MethodNotAllowed("POST", req.Type);
         }
 
-        var body = BodyParser.ParseObject(await ReadBodyAsync(ctx));
+        var body = await ReadObjectAsync(ctx);
         var created = store.WithOptions(Options(ctx), () => store.Create(req.Type, req.Namespace, body));
         await WriteBytesAsync(ctx, 201, BytesFor(created, req));
     }
 
     private async Task UpdateAsync(HttpContext ctx, ResourceRequest req)
     {
-        var body = BodyParser.ParseObject(await ReadBodyAsync(ctx));
+        var body = await ReadObjectAsync(ctx);
         if (req.Subresource == "scale")
         {
             await WriteScaleAsync(ctx, req, _ => body);
@@ -792,6 +757,19 @@ internal sealed class KubeApiHandler(ClusterStore store, SimulatorOptions option
         var copy = JsonNode.Parse(obj.Json)!.AsObject();
         copy["apiVersion"] = req.Type.ApiVersionFor(req.Version);
         return JsonSerializer.SerializeToUtf8Bytes(copy);
+    }
+
+    /// <summary>A create or update body: JSON, or protobuf as client-go's typed clients (and kubectl's generators) send it.</summary>
+    private static async Task<JsonObject> ReadObjectAsync(HttpContext ctx)
+    {
+        if (!ProtobufBody.Is(ctx.Request.ContentType))
+        {
+            return BodyParser.ParseObject(await ReadBodyAsync(ctx));
+        }
+
+        using var buffer = new MemoryStream();
+        await ctx.Request.Body.CopyToAsync(buffer, ctx.RequestAborted);
+        return ProtobufBody.Decode(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
     }
 
     private static async Task<string> ReadBodyAsync(HttpContext ctx)

@@ -123,6 +123,17 @@ internal static class Tables
                 name with { Priority = 1 },
             ],
             "Namespace" => [name, new("Status", "string", 0, o => Str(o, ".status.phase")), age],
+            "Node" =>
+            [
+                name,
+                new("Status", "string", 0, o => (Str(o, ".status.conditions[?(@.type==\"Ready\")].status") == "True" ? "Ready" : "NotReady") +
+                    (Str(o, ".spec.unschedulable") == "true" ? ",SchedulingDisabled" : "")),
+                new("Roles", "string", 0, _ => "<none>"),
+                age,
+                new("Version", "string", 0, o => Str(o, ".status.nodeInfo.kubeletVersion")),
+                new("Internal-IP", "string", 1, o => Str(o, ".status.addresses[?(@.type==\"InternalIP\")].address")),
+                new("OS-Image", "string", 1, o => Str(o, ".status.nodeInfo.osImage")),
+            ],
             "CustomResourceDefinition" => [name, new("Created At", "date", 0, o => Str(o, ".metadata.creationTimestamp"))],
             "ConfigMap" => [name, new("Data", "integer", 0, o => (o["data"] as JsonObject)?.Count ?? 0), age],
             "Secret" => [name, new("Type", "string", 0, o => Str(o, ".type")), new("Data", "integer", 0, o => (o["data"] as JsonObject)?.Count ?? 0), age],

@@ -186,8 +186,7 @@ internal sealed partial class Admission(ClusterStore store)
         switch (type.Kind)
         {
             case "Namespace":
-                obj["spec"] ??= new JsonObject { ["finalizers"] = new JsonArray("kubernetes") };
-                obj["status"] ??= new JsonObject { ["phase"] = "Active" };
+                AdmitNamespace(obj, old);
                 break;
             case "Deployment":
                 AdmitWorkload(type, obj, old, name, isDeployment: true);
@@ -195,6 +194,9 @@ internal sealed partial class Admission(ClusterStore store)
             case "DaemonSet":
             case "ReplicaSet":
                 AdmitWorkload(type, obj, old, name, isDeployment: type.Kind == "ReplicaSet");
+                break;
+            case "Job":
+                AdmitJob(type, obj, old, name);
                 break;
             case "Service":
                 AdmitService(type, obj, old, name);
@@ -217,6 +219,20 @@ internal sealed partial class Admission(ClusterStore store)
             case "CustomResourceDefinition":
                 AdmitCrd(type, obj, old, name);
                 break;
+        }
+    }
+
+    // upstream: pkg/registry/core/namespace/strategy.go, PrepareForCreate (also for Go clients' `spec: {}, status: {}`)
+    private static void AdmitNamespace(JsonObject obj, StoredObject? old)
+    {
+        if (obj["spec"] is not JsonObject { Count: > 0 })
+        {
+            obj["spec"] = new JsonObject { ["finalizers"] = new JsonArray("kubernetes") };
+        }
+
+        if (old is null || obj["status"] is not JsonObject { Count: > 0 })
+        {
+            obj["status"] = new JsonObject { ["phase"] = "Active" };
         }
     }
 
@@ -293,24 +309,77 @@ internal sealed partial class Admission(ClusterStore store)
         }
 
         spec["revisionHistoryLimit"] ??= 10;
+        DefaultStrategy(spec, isDeployment);
+    }
+
+    /// <summary>
+    /// Replica, deadline and rollout-strategy defaults, also for <c>strategy: {}</c> / <c>updateStrategy: {}</c>, which
+    /// Go clients always send (a struct field is never omitted).
+    /// </summary>
+    private static void DefaultStrategy(JsonObject spec, bool isDeployment)
+    {
         if (isDeployment)
         {
             spec["replicas"] ??= 1;
             spec["progressDeadlineSeconds"] ??= 600;
-            spec["strategy"] ??= new JsonObject
+            if (spec["strategy"] is not JsonObject { Count: > 0 })
             {
-                ["type"] = "RollingUpdate",
-                ["rollingUpdate"] = new JsonObject { ["maxUnavailable"] = "25%", ["maxSurge"] = "25%" },
-            };
+                spec["strategy"] = new JsonObject
+                {
+                    ["type"] = "RollingUpdate",
+                    ["rollingUpdate"] = new JsonObject { ["maxUnavailable"] = "25%", ["maxSurge"] = "25%" },
+                };
+            }
         }
         else
         {
-            spec["updateStrategy"] ??= new JsonObject
+            spec["updateStrategy"] = spec["updateStrategy"] is JsonObject { Count: > 0 } given ? given : new JsonObject
             {
                 ["type"] = "RollingUpdate",
                 ["rollingUpdate"] = new JsonObject { ["maxUnavailable"] = 1, ["maxSurge"] = 0 },
             };
         }
+    }
+
+    /// <summary>A Job's generated selector and pod labels, its defaults and its restart policy, as the API server does them.</summary>
+    private static void AdmitJob(ResourceType type, JsonObject obj, StoredObject? old, string name)
+    {
+        var spec = obj["spec"] as JsonObject ?? throw ApiException.Invalid(type, name, "spec", "Required value");
+        var template = spec["template"] as JsonObject ?? throw ApiException.Invalid(type, name, "spec.template", "Required value");
+        var restart = (string?)template["spec"]?["restartPolicy"];
+        if (restart is not ("OnFailure" or "Never"))
+        {
+            var detail = restart is null ? "Required value" : $"Unsupported value: \"{restart}\"";
+            throw ApiException.Invalid(type, name, "spec.template.spec.restartPolicy", detail + ": valid values: \"OnFailure\", \"Never\"");
+        }
+
+        if (template["spec"]?["containers"] is not JsonArray { Count: > 0 })
+        {
+            throw ApiException.Invalid(type, name, "spec.template.spec.containers", "Required value");
+        }
+
+        if (old is null && (bool?)spec["manualSelector"] != true)
+        {
+            // upstream: pkg/registry/batch/job/strategy.go, generateSelector
+            var uid = (string?)obj["metadata"]?["uid"] ?? "";
+            spec["selector"] = new JsonObject { ["matchLabels"] = new JsonObject { ["batch.kubernetes.io/controller-uid"] = uid } };
+            var meta = template["metadata"] as JsonObject ?? new JsonObject();
+            template["metadata"] = meta;
+            var labels = meta["labels"] as JsonObject ?? new JsonObject();
+            meta["labels"] = labels;
+            labels["batch.kubernetes.io/controller-uid"] = uid;
+            labels["batch.kubernetes.io/job-name"] = name;
+            labels["controller-uid"] = uid;
+            labels["job-name"] = name;
+        }
+
+        spec["parallelism"] ??= 1;
+        spec["completions"] ??= 1;
+        spec["backoffLimit"] ??= 6;
+        spec["completionMode"] ??= "NonIndexed";
+        spec["suspend"] ??= false;
+        spec["podReplacementPolicy"] ??= "TerminatingOrFailed";
+        spec["manualSelector"] ??= false;
     }
 
     private void AdmitService(ResourceType type, JsonObject obj, StoredObject? old, string name)
@@ -542,6 +611,8 @@ internal sealed partial class Admission(ClusterStore store)
         var errors = new List<(string Field, string Detail)>();
         var unknown = new List<string>();
         WalkObject(obj, schema, "", errors, root: true, unknown);
+        SchemaKeywords.CheckComposition(obj, schema, "", errors);
+        SchemaKeywords.CheckRules(obj, schema, "", errors);
         if (strict && unknown.Count > 0)
         {
             // fieldValidation=Strict (kubectl's default): unknown fields are an error instead of being pruned.
@@ -550,8 +621,7 @@ internal sealed partial class Admission(ClusterStore store)
 
         if (errors.Count > 0)
         {
-            var (field, detail) = errors[0];
-            throw ApiException.Invalid(type, name, field, detail);
+            throw ApiException.Invalid(type, name, errors);
         }
     }
 
@@ -643,6 +713,7 @@ internal sealed partial class Admission(ClusterStore store)
                     return;
                 }
 
+                SchemaKeywords.CheckItems(array, schema, path, errors);
                 if (schema["items"] is JsonObject items)
                 {
                     for (var i = 0; i < array.Count; i++)
@@ -656,44 +727,17 @@ internal sealed partial class Admission(ClusterStore store)
 
                 break;
             case JsonValue value:
-                var actual = value.GetValueKind() switch
+                if (!SchemaKeywords.CheckScalar(value, schema, type, intOrString, path, errors))
                 {
-                    System.Text.Json.JsonValueKind.String => "string",
-                    System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False => "boolean",
-                    System.Text.Json.JsonValueKind.Number => IsInteger(value) ? "integer" : "number",
-                    _ => "null",
-                };
-                var ok = type is null || intOrString && actual is "string" or "integer" || type == actual || type == "number" && actual == "integer";
-                if (!ok)
-                {
-                    errors.Add((path, $"Invalid value: \"{actual}\": {path} in body must be of type {type}: \"{actual}\""));
                     return;
-                }
-
-                if (schema["enum"] is JsonArray allowed && !allowed.Any(a => JsonNode.DeepEquals(a, value)))
-                {
-                    errors.Add((path, $"Unsupported value: {value.ToJsonString()}: supported values: {string.Join(", ", allowed.Select(a => a?.ToJsonString()))}"));
-                }
-
-                if (actual is "integer" or "number" && value.TryGetValue<double>(out var d))
-                {
-                    if (schema["minimum"] is JsonValue min && d < min.GetValue<double>())
-                    {
-                        errors.Add((path, $"Invalid value: {value.ToJsonString()}: {path} in body should be greater than or equal to {min.ToJsonString()}"));
-                    }
-
-                    if (schema["maximum"] is JsonValue max && d > max.GetValue<double>())
-                    {
-                        errors.Add((path, $"Invalid value: {value.ToJsonString()}: {path} in body should be less than or equal to {max.ToJsonString()}"));
-                    }
                 }
 
                 break;
         }
-    }
 
-    private static bool IsInteger(JsonValue value) =>
-        value.TryGetValue<long>(out _) || (value.TryGetValue<double>(out var d) && Math.Abs(d % 1) < double.Epsilon && !value.ToJsonString().Contains('.'));
+        SchemaKeywords.CheckComposition(node, schema, path, errors);
+        SchemaKeywords.CheckRules(node, schema, path, errors);
+    }
 
     private static string Join(string path, string key) => path.Length == 0 ? key : path + "." + key;
 }

@@ -9,11 +9,14 @@ internal sealed class ApiException(int code, string reason, string message, Json
     public string Reason { get; } = reason;
     public JsonObject? Details { get; } = details;
 
+    /// <summary>The Status' list metadata (a <c>continue</c> token on 410 Expired lists).</summary>
+    public JsonObject? StatusMetadata { get; init; }
+
     public JsonObject ToStatus() => new()
     {
         ["kind"] = "Status",
         ["apiVersion"] = "v1",
-        ["metadata"] = new JsonObject(),
+        ["metadata"] = StatusMetadata?.DeepClone() ?? new JsonObject(),
         ["status"] = "Failure",
         ["message"] = Message,
         ["reason"] = Reason,
@@ -50,6 +53,26 @@ internal sealed class ApiException(int code, string reason, string message, Json
             ["field"] = field,
         });
         return new(422, "Invalid", $"{type.Kind} \"{name}\" is invalid: {field}: {detail}", details);
+    }
+
+    /// <summary>Every field error at once, as the API server aggregates them (<c>[a, b]</c> when there are several).</summary>
+    public static ApiException Invalid(ResourceType type, string name, IReadOnlyList<(string Field, string Detail)> errors)
+    {
+        if (errors.Count == 1)
+        {
+            return Invalid(type, name, errors[0].Field, errors[0].Detail);
+        }
+
+        var details = Detail(type, name);
+        details["kind"] = type.Kind;
+        details["causes"] = new JsonArray([.. errors.Select(e => (JsonNode)new JsonObject
+        {
+            ["reason"] = "FieldValueInvalid",
+            ["message"] = e.Detail,
+            ["field"] = e.Field,
+        })]);
+        var text = string.Join(", ", errors.Select(e => $"{e.Field}: {e.Detail}").Distinct());
+        return new(422, "Invalid", $"{type.Kind} \"{name}\" is invalid: [{text}]", details);
     }
 
     public static ApiException ResourceNotFound() =>

@@ -85,6 +85,12 @@ internal static class BuiltinTypes
         ExtraFieldSelectors = ["spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName", "status.phase", "status.podIP", "status.nominatedNodeName"],
     };
 
+    public static readonly ResourceType Nodes = new()
+    {
+        Group = "", Versions = ["v1"], StorageVersion = "v1", Plural = "nodes", Singular = "node", Kind = "Node",
+        Namespaced = false, HasStatus = true, ShortNames = ["no"], ExtraFieldSelectors = ["spec.unschedulable"],
+    };
+
     public static readonly ResourceType Deployments = new()
     {
         Group = "apps", Versions = ["v1"], StorageVersion = "v1", Plural = "deployments", Singular = "deployment", Kind = "Deployment",
@@ -101,6 +107,13 @@ internal static class BuiltinTypes
     {
         Group = "apps", Versions = ["v1"], StorageVersion = "v1", Plural = "replicasets", Singular = "replicaset", Kind = "ReplicaSet",
         Namespaced = true, HasStatus = true, HasScale = true, TracksGeneration = true, ShortNames = ["rs"], Categories = ["all"],
+    };
+
+    // Stored with the API server's defaults (selector, labels); no controller runs their pods.
+    public static readonly ResourceType Jobs = new()
+    {
+        Group = "batch", Versions = ["v1"], StorageVersion = "v1", Plural = "jobs", Singular = "job", Kind = "Job",
+        Namespaced = true, HasStatus = true, TracksGeneration = true, Categories = ["all"],
     };
 
     public static readonly ResourceType HorizontalPodAutoscalers = new()
@@ -162,7 +175,7 @@ internal static class BuiltinTypes
 
     public static IReadOnlyList<ResourceType> All { get; } =
     [
-        Namespaces, Services, ConfigMaps, Secrets, Events, Pods, Deployments, DaemonSets, ReplicaSets,
+        Namespaces, Nodes, Services, ConfigMaps, Secrets, Events, Pods, Deployments, DaemonSets, ReplicaSets, Jobs,
         HorizontalPodAutoscalers, Leases, CustomResourceDefinitions,
         ServiceAccounts, ClusterRoles, ClusterRoleBindings, Roles, RoleBindings, PodDisruptionBudgets,
     ];

@@ -9,7 +9,9 @@ namespace Flagger.Simulator.Workloads;
 /// Plays the Deployment and DaemonSet controllers: a configurable delay after a generation appears, its status gets
 /// observedGeneration, replica counts and (for Deployments) Progressing/Available conditions. A pod template
 /// annotated <c>simulator.flagger.app/fail-ready: "true"</c> never becomes ready and, for a Deployment, ends in
-/// <c>ProgressDeadlineExceeded</c> after <c>spec.progressDeadlineSeconds</c>.
+/// <c>ProgressDeadlineExceeded</c> after <c>spec.progressDeadlineSeconds</c>. Pods are placed on the Node objects
+/// (<see cref="Scheduling"/>): a Deployment whose pods fit no node stays unavailable like a failing one, a DaemonSet
+/// runs on the fitting nodes only; a Node change re-reconciles the workloads it can affect.
 /// </summary>
 internal sealed partial class WorkloadController(ClusterStore store, SimulatorOptions options, ILogger<WorkloadController> logger)
 {
@@ -17,7 +19,48 @@ internal sealed partial class WorkloadController(ClusterStore store, SimulatorOp
 
     public async Task RunAsync(CancellationToken ct)
     {
-        await Task.WhenAll(WatchKindAsync(BuiltinTypes.Deployments, ct), WatchKindAsync(BuiltinTypes.DaemonSets, ct));
+        await Task.WhenAll(WatchKindAsync(BuiltinTypes.Deployments, ct), WatchKindAsync(BuiltinTypes.DaemonSets, ct), WatchNodesAsync(ct));
+    }
+
+    /// <summary>A node added, labelled, tainted or removed: DaemonSets and placement-constrained Deployments are placed again.</summary>
+    private async Task WatchNodesAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            var now = store.Read(() => store.List(BuiltinTypes.Nodes, null, LabelSelector.Everything, FieldSelector.Everything).ResourceVersion);
+            var watcher = store.Watch(BuiltinTypes.Nodes, null, LabelSelector.Everything, FieldSelector.Everything, now.ToString(CultureInfo.InvariantCulture));
+            try
+            {
+                await foreach (var change in watcher.Channel.Reader.ReadAllAsync(ct))
+                {
+                    foreach (var (type, ns, name, generation) in change.Type is "ADDED" or "MODIFIED" or "DELETED" ? store.Read(Placed) : [])
+                    {
+                        _ = ReconcileLaterAsync(type, ns, name, generation, options.WorkloadDelay, ct);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            finally
+            {
+                store.StopWatch(watcher);
+            }
+        }
+    }
+
+    private List<(ResourceType Type, string? Namespace, string Name, long Generation)> Placed()
+    {
+        var all = LabelSelector.Everything;
+        var none = FieldSelector.Everything;
+        return
+        [
+            .. store.List(BuiltinTypes.DaemonSets, null, all, none).Items.Select(d => (BuiltinTypes.DaemonSets, d.Namespace, d.Name, (long?)d.Metadata["generation"] ?? 1)),
+            .. store.List(BuiltinTypes.Deployments, null, all, none).Items
+                .Where(d => d.Node["spec"]?["template"]?["spec"] is JsonObject pod && (pod.ContainsKey("nodeSelector") || pod.ContainsKey("affinity") || pod.ContainsKey("tolerations")))
+                .Select(d => (BuiltinTypes.Deployments, d.Namespace, d.Name, (long?)d.Metadata["generation"] ?? 1)),
+        ];
     }
 
     private async Task WatchKindAsync(ResourceType type, CancellationToken ct)
@@ -81,6 +124,7 @@ internal sealed partial class WorkloadController(ClusterStore store, SimulatorOp
     internal TimeSpan? Reconcile(ResourceType type, string? ns, string name, long generation)
     {
         TimeSpan? followUp = null;
+        var nodes = store.List(BuiltinTypes.Nodes, null, LabelSelector.Everything, FieldSelector.Everything).Items;
         store.Patch(type, ns, name, status: true, existing =>
         {
             var current = (long?)existing!.Metadata["generation"] ?? 1;
@@ -93,13 +137,16 @@ internal sealed partial class WorkloadController(ClusterStore store, SimulatorOp
             var now = store.Time.GetUtcNow();
             var failing = (string?)existing.Node["spec"]?["template"]?["metadata"]?["annotations"]?[FailReadyAnnotation] == "true";
             var oldStatus = existing.Node["status"] as JsonObject;
+            var podSpec = existing.Node["spec"]?["template"]?["spec"];
             if (type == BuiltinTypes.Deployments)
             {
-                body["status"] = DeploymentStatus(existing, oldStatus, generation, failing, now, out followUp);
+                // Pods that fit no node stay Pending: unavailable, like pods that never become ready.
+                var pending = Scheduling.FittingNodes(nodes, podSpec, daemon: false) == 0;
+                body["status"] = DeploymentStatus(existing, oldStatus, generation, failing || pending, now, out followUp);
             }
             else
             {
-                body["status"] = DaemonSetStatus(generation, failing, options.Nodes);
+                body["status"] = DaemonSetStatus(generation, failing, Scheduling.FittingNodes(nodes, podSpec, daemon: true));
             }
 
             return (body, existing.Managers);

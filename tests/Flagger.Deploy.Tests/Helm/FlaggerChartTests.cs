@@ -269,6 +269,8 @@ public sealed class FlaggerChartTests
                 "flagger.app|canaries/status||update",
                 "flagger.app|canaries||list,update,watch",
                 "flagger.app|metrictemplates||list,watch",
+                "metrics.keptn.sh|analyses||create,delete,get",
+                "metrics.keptn.sh|keptnmetrics||get",
                 "networking.istio.io|destinationrules||create,list,update,watch",
                 "networking.istio.io|virtualservices||create,list,update,watch",
                 "nonResourceURL|/version||get",

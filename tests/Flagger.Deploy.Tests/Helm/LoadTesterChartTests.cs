@@ -38,6 +38,15 @@ public sealed class LoadTesterChartTests
     }
 
     [Fact]
+    public async Task Default_values_set_a_memory_limit()
+    {
+        var rendered = await HelmTool.TemplateAsync(Chart, "flagger-loadtester", "test");
+
+        Assert.Equal("256Mi", (string?)rendered.Container["resources"]!["limits"]!["memory"]);
+        Assert.Equal("64Mi", (string?)rendered.Container["resources"]!["requests"]!["memory"]);
+    }
+
+    [Fact]
     public async Task Upstream_values_for_timeout_namespace_regexp_and_service_port_are_honoured()
     {
         var rendered = await HelmTool.TemplateAsync(Chart, "lt", "test",

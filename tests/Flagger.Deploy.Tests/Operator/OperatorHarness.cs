@@ -48,9 +48,16 @@ internal sealed class OperatorHarness : IAsyncDisposable
     public Uri? OperatorUrl { get; private set; }
 
     /// <summary>Starts a cluster; <paramref name="installCrds"/> applies deploy/crds and Istio's CRDs, then the namespaces.</summary>
-    public static async Task<OperatorHarness> StartAsync(bool installCrds = true, params string[] namespaces)
+    public static async Task<OperatorHarness> StartAsync(bool installCrds = true, params string[] namespaces) =>
+        await StartAsync(installCrds, enforceRbac: false, namespaces);
+
+    /// <summary>As above; with <paramref name="enforceRbac"/> the simulator authorizes every request by the RBAC objects applied to it.</summary>
+    public static async Task<OperatorHarness> StartAsync(bool installCrds, bool enforceRbac, params string[] namespaces)
     {
-        var cluster = await SimulatedCluster.StartAsync(new SimulatorOptions { EnableTraffic = false, WorkloadDelay = TimeSpan.FromMilliseconds(100) });
+        var cluster = await SimulatedCluster.StartAsync(new SimulatorOptions
+        {
+            EnableTraffic = false, WorkloadDelay = TimeSpan.FromMilliseconds(100), EnforceRbac = enforceRbac,
+        });
         var harness = new OperatorHarness(cluster);
         if (installCrds)
         {
@@ -80,9 +87,9 @@ internal sealed class OperatorHarness : IAsyncDisposable
         OperatorUrl = new Uri(address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
     }
 
-    /// <summary>The flags the tests run with: kubeconfig of the simulator, a 1s analysis floor, a free port.</summary>
-    public string[] TestFlags(string logLevel = "info") =>
-        [$"-kubeconfig={Cluster.KubeconfigPath}", "-min-analysis-interval=1s", "-port=0", $"-log-level={logLevel}"];
+    /// <summary>The flags the tests run with: kubeconfig of the simulator (or <paramref name="kubeconfig"/>), a 1s analysis floor, a free port.</summary>
+    public string[] TestFlags(string logLevel = "info", string? kubeconfig = null) =>
+        [$"-kubeconfig={kubeconfig ?? Cluster.KubeconfigPath}", "-min-analysis-interval=1s", "-port=0", $"-log-level={logLevel}"];
 
     public async Task StopOperatorAsync()
     {

@@ -8,7 +8,9 @@ namespace Flagger.Deploy.Tests.Operator;
 /// <summary>
 /// The chart's RBAC is exactly enough: rollouts run in-process against the simulator, and every request the operator
 /// made (user agent <c>flagger-dotnet</c>) must be allowed by the ClusterRole/Role rendered from charts/flagger, and
-/// every grant in them must have been used, except the ones listed in <see cref="NotExercised"/>.
+/// every grant in them must have been used, except the ones listed in <see cref="NotExercised"/>. The simulator also
+/// enforces that RBAC: the rendered ServiceAccount, ClusterRole, Role and bindings are applied to it and the operator
+/// authenticates with the ServiceAccount's token, so a missing permission fails the rollout as on a real cluster.
 /// </summary>
 [Collection(OperatorCollection.Name)]
 public sealed class RbacCoverageTests
@@ -131,7 +133,18 @@ public sealed class RbacCoverageTests
         var policy = RbacPolicy.From(rendered);
         using var okHook = new LocalServer();
         using var failingHook = new LocalServer(_ => (500, "no"));
-        await using var harness = await OperatorHarness.StartAsync(installCrds: true, Ns, ReleaseNamespace);
+        await using var harness = await OperatorHarness.StartAsync(installCrds: true, enforceRbac: true, Ns, ReleaseNamespace);
+        var account = rendered.Single("ServiceAccount");
+        foreach (var kind in new[] { "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding" })
+        {
+            foreach (var obj in rendered.OfKind(kind))
+            {
+                harness.Apply(obj.ToJsonString());
+            }
+        }
+
+        var serviceAccountKubeconfig = await harness.Cluster.WriteKubeconfigAsync(
+            harness.Cluster.ServiceAccountToken(ReleaseNamespace, (string)account["metadata"]!["name"]!), "flagger-sa.kubeconfig", TestContext.Current.CancellationToken);
         harness.Apply(OperatorHarness.Deployment(Ns, "promote", "ghcr.io/stefanprodan/podinfo:6.0.0"));
         harness.Apply(OperatorHarness.Deployment(Ns, "rollback", "ghcr.io/stefanprodan/podinfo:6.0.0"));
         harness.Apply(OperatorHarness.Deployment(Ns, "revert", "ghcr.io/stefanprodan/podinfo:6.0.0", replicas: 2));
@@ -141,7 +154,7 @@ public sealed class RbacCoverageTests
         harness.Apply(IstioCanary("rollback", failingHook.Url, threshold: 1));
         harness.Apply(IstioCanary("revert", okHook.Url, threshold: 2, revertOnDeletion: true));
 
-        await harness.StartOperatorAsync([.. harness.TestFlags(), "-mesh-provider=istio",
+        await harness.StartOperatorAsync([.. harness.TestFlags(kubeconfig: serviceAccountKubeconfig), "-mesh-provider=istio",
             "-enable-leader-election=true", $"-leader-election-namespace={ReleaseNamespace}"]);
         foreach (var name in new[] { "promote", "rollback", "revert", "bluegreen" })
         {

@@ -24,6 +24,12 @@ public interface IClusterBackend : IAsyncDisposable
     /// <summary>Slack-compatible bodies the operator posted.</summary>
     AlertReceiver Alerts { get; }
 
+    /// <summary>
+    /// Creates a namespace as upstream's e2e scripts do: <c>kubectl create ns</c> (a protobuf body from kubectl's
+    /// generator), then <c>kubectl label namespace … istio-injection=enabled</c>.
+    /// </summary>
+    Task CreateNamespaceAsync(string name, CancellationToken cancellationToken);
+
     /// <summary>Creates or replaces every object of a multi-document YAML manifest.</summary>
     Task ApplyAsync(string yaml, CancellationToken cancellationToken);
 

@@ -120,6 +120,12 @@ public sealed class K3sBackend : IClusterBackend
         return body;
     }
 
+    public async Task CreateNamespaceAsync(string name, CancellationToken cancellationToken)
+    {
+        await RunAsync("kubectl", ["create", "ns", name], cancellationToken);
+        await RunAsync("kubectl", ["label", "namespace", name, "istio-injection=enabled", "--overwrite"], cancellationToken);
+    }
+
     public async Task ApplyAsync(string yaml, CancellationToken cancellationToken)
     {
         var file = Path.Combine(Path.GetDirectoryName(_kubeconfig)!, $"apply-{Guid.NewGuid():N}.yaml");

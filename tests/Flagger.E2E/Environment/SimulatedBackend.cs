@@ -115,6 +115,12 @@ public sealed class SimulatedBackend : IClusterBackend
         return body;
     }
 
+    public async Task CreateNamespaceAsync(string name, CancellationToken cancellationToken)
+    {
+        await Kubectl.RunAsync(_cluster.KubeconfigPath, ["create", "ns", name], cancellationToken);
+        await Kubectl.RunAsync(_cluster.KubeconfigPath, ["label", "namespace", name, "istio-injection=enabled", "--overwrite"], cancellationToken);
+    }
+
     public Task ApplyAsync(string yaml, CancellationToken cancellationToken)
     {
         _cluster.Apply(yaml);

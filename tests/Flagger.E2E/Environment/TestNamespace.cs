@@ -32,17 +32,10 @@ public sealed class TestNamespace
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
-    /// <summary>Creates the namespace (with Istio sidecar injection on, as upstream's <c>test</c> namespace).</summary>
+    /// <summary>Creates the namespace with <c>kubectl create ns</c> and Istio sidecar injection on, as upstream's e2e scripts do for <c>test</c>.</summary>
     public static async Task<TestNamespace> CreateAsync(IClusterBackend backend, string name)
     {
-        await backend.ApplyAsync($"""
-            apiVersion: v1
-            kind: Namespace
-            metadata:
-              name: {name}
-              labels:
-                istio-injection: enabled
-            """, Token);
+        await backend.CreateNamespaceAsync(name, Token);
         return new TestNamespace(backend, name);
     }
 

@@ -3,7 +3,11 @@ using Flagger.Modules.Shared.Crd;
 
 namespace Flagger.E2E.Scenarios;
 
-/// <summary>Scenario 13: an invalid canary (no stepWeight, stepWeights or iterations: the CRD schema accepts it) is reported by field and does not stop another canary's release.</summary>
+/// <summary>
+/// Scenario 13: an invalid canary (stepWeights not increasing: the CRD schema accepts it, as the API server does) is
+/// reported by field and does not stop another canary's release. (A canary without stepWeight, stepWeights or
+/// iterations is refused by the CRD's oneOf on a real API server, so it cannot be the invalid example.)
+/// </summary>
 public sealed class S13_InvalidSpecTests(E2EEnvironment environment)
 {
     [Fact]
@@ -13,7 +17,10 @@ public sealed class S13_InvalidSpecTests(E2EEnvironment environment)
         var ns = await TestNamespace.CreateAsync(backend, "e2e-invalid");
         await ns.ApplyAsync(ns.Podinfo("broken"));
         await ns.ApplyAsync(ns.Podinfo("podinfo"));
-        await ns.ApplyAsync(Specs.Canary(ns.Name, "broken", "    threshold: 5"));
+        await ns.ApplyAsync(Specs.Canary(ns.Name, "broken", """
+                threshold: 5
+                stepWeights: [10, 30, 20]
+            """));
         await ns.ApplyAsync(Specs.Canary(ns.Name, "podinfo", """
                 threshold: 5
                 maxWeight: 20
@@ -24,7 +31,7 @@ public sealed class S13_InvalidSpecTests(E2EEnvironment environment)
         var validated = broken.Status!.Conditions!.Single(c => c.Type == "Validated");
         Assert.Equal("False", validated.Status);
         Assert.Equal("InvalidSpec", validated.Reason);
-        Assert.StartsWith("spec.analysis: ", validated.Message, StringComparison.Ordinal);
+        Assert.StartsWith("spec.analysis.stepWeights[2]: ", validated.Message, StringComparison.Ordinal);
         var warnings = (await ns.EventsAsync("broken")).Where(e => e.Type == "Warning").Select(e => e.Message).ToList();
         Assert.Contains(warnings, m => m == $"invalid canary spec: {validated.Message}");
 

@@ -70,6 +70,15 @@ internal static class AnalysisFixtures
         Data = data.ToDictionary(d => d.Key, d => Encoding.UTF8.GetBytes(d.Value)),
     };
 
+    /// <summary>A MetricTemplate provider block (<c>secret</c>: a <c>secretRef</c> is set).</summary>
+    public static MetricTemplateProvider Provider(string type, string? address, bool secret = false, Dictionary<string, List<string>>? headers = null) => new()
+    {
+        Type = type,
+        Address = address,
+        SecretRef = secret ? new LocalSecretReference { Name = $"{type}-secret" } : null,
+        Headers = headers,
+    };
+
     public static Dictionary<string, byte[]> Credentials(params (string Key, string Value)[] data) =>
         data.ToDictionary(d => d.Key, d => Encoding.UTF8.GetBytes(d.Value));
 

@@ -228,4 +228,105 @@ public sealed class CanaryValidatorTests
             Assert.StartsWith(error, Assert.Single(errors), StringComparison.Ordinal);
         }
     }
+
+    [Theory]
+    [InlineData("0s")]
+    [InlineData("-1m")]
+    public void A_zero_or_negative_interval_is_rejected(string interval)
+    {
+        Assert.Equal([$"spec.analysis.interval: must be positive (got {interval})"], Errors(Valid(s => s.Analysis!.Interval = interval)));
+    }
+
+    [Fact]
+    public void An_invalid_header_regex_is_rejected_with_its_path()
+    {
+        var canary = Valid(s =>
+        {
+            s.Analysis!.StepWeight = null;
+            s.Analysis.MaxWeight = null;
+            s.Analysis.Iterations = 5;
+            s.Analysis.Match = [new HttpMatchRequest { Headers = new() { ["user-agent"] = new StringMatch { Regex = "(Firefox" } } }];
+        });
+
+        var error = Assert.Single(Errors(canary));
+        Assert.StartsWith("spec.analysis.match[0].headers.user-agent.regex: \"(Firefox\" is not a valid regular expression", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(CanaryValidator.MaxWebhookRetries + 1)]
+    [InlineData(1000000)]
+    public void Webhook_retries_outside_the_documented_bound_are_rejected(int retries)
+    {
+        var canary = Valid(s => s.Analysis!.Webhooks = [new CanaryWebhook { Name = "w", Url = "http://lt/", Retries = retries }]);
+
+        Assert.Equal([$"spec.analysis.webhooks[0].retries: must be between 0 and {CanaryValidator.MaxWebhookRetries} (got {retries})"], Errors(canary));
+    }
+
+    [Fact]
+    public void Kubernetes_provider_rejects_match_and_traffic_weights()
+    {
+        var canary = Valid(s =>
+        {
+            s.Provider = "kubernetes";
+            s.Analysis!.StepWeights = null;
+        });
+        Assert.Equal(
+            [
+                "spec.analysis.stepWeight: provider kubernetes only does blue/green (no traffic weights): use iterations instead",
+                "spec.analysis.maxWeight: provider kubernetes only does blue/green (no traffic weights): use iterations instead",
+            ],
+            Errors(canary));
+
+        var abTest = Valid(s =>
+        {
+            s.Provider = "kubernetes";
+            s.Analysis!.StepWeight = null;
+            s.Analysis.MaxWeight = null;
+            s.Analysis.Iterations = 10;
+            s.Analysis.Match = [new HttpMatchRequest { Headers = new() { ["x-canary"] = new StringMatch { Exact = "insider" } } }];
+        });
+        var error = Assert.Single(Errors(abTest));
+        Assert.StartsWith("spec.analysis.match: A/B testing is not supported by provider kubernetes (supported: istio, ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Ab_testing_with_session_affinity_is_rejected()
+    {
+        var canary = Valid(s =>
+        {
+            s.Analysis!.StepWeight = null;
+            s.Analysis.MaxWeight = null;
+            s.Analysis.Iterations = 10;
+            s.Analysis.Match = [new HttpMatchRequest { Headers = new() { ["x-canary"] = new StringMatch { Exact = "insider" } } }];
+            s.Analysis.SessionAffinity = new SessionAffinity { CookieName = "flagger-cookie" };
+        });
+
+        Assert.Equal(
+            ["spec.analysis.sessionAffinity: cannot be combined with analysis.match (A/B testing routes by the match rules, sticky sessions are for progressive canaries)"],
+            Errors(canary));
+    }
+
+    [Fact]
+    public void Fields_only_another_provider_reads_are_warnings_naming_them()
+    {
+        var canary = Valid(s =>
+        {
+            s.IngressRef = new LocalObjectReference { ApiVersion = "networking.k8s.io/v1", Kind = "Ingress", Name = "podinfo" };
+            s.UpstreamRef = new CrossNamespaceObjectReference { Name = "up" };
+            s.Service!.MeshName = "global";
+            s.Service.GatewayRefs = [new GatewayParentReference { Name = "gw" }];
+        });
+
+        Assert.Empty(Errors(canary));
+        Assert.Equal(
+            [
+                "spec.ingressRef: ignored by provider istio (only nginx, skipper read it)",
+                "spec.upstreamRef: ignored by provider istio (only gloo read it)",
+                "spec.service.gatewayRefs: ignored by provider istio (only gatewayapi read it)",
+                "spec.service.meshName: ignored by provider istio (only appmesh read it)",
+            ],
+            CanaryValidator.Warnings(canary).Select(w => w.ToString()));
+        Assert.Empty(CanaryValidator.Warnings(Valid(s => s.Service!.Delegation = true)));
+    }
 }

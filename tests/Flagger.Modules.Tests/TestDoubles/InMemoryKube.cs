@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json.Nodes;
+using Flagger.Modules.Shared.Crd;
 using Flagger.Modules.Shared.Kubernetes;
 using k8s;
 using k8s.Models;
@@ -14,6 +15,7 @@ namespace Flagger.Modules.Tests.TestDoubles;
 internal sealed class InMemoryKube : IKubeCache, IKubeWriter
 {
     private readonly ConcurrentDictionary<(Type Type, string Namespace, string Name), object> _objects = new();
+    private readonly ConcurrentDictionary<(Type Type, string Namespace, string Name), UnreadableObject> _unreadable = new();
     private long _resourceVersion;
 
     public List<(string Verb, string Kind, string Namespace, string Name)> Writes { get; } = [];
@@ -29,6 +31,32 @@ internal sealed class InMemoryKube : IKubeCache, IKubeWriter
         Changed?.Invoke(new ObjectChange(ResourceKindOf(typeof(T)), obj.Metadata.NamespaceProperty ?? "", obj.Metadata.Name, existed ? WatchEventType.Modified : WatchEventType.Added));
         return obj;
     }
+
+    /// <summary>
+    /// Puts an object the model cannot read into the cache, as the informer keeps it (e.g. a Canary with
+    /// <c>threshold: "three"</c>); its status can then be written through <see cref="CanaryStatusUpdate"/>.
+    /// </summary>
+    public UnreadableObject SeedUnreadable<T>(string json) where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        var node = System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject();
+        node["metadata"]!["resourceVersion"] = Interlocked.Increment(ref _resourceVersion).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var doc = System.Text.Json.JsonDocument.Parse(node.ToJsonString());
+        if (KubeApiClient.TryRead<T>(doc.RootElement, out _, out var unreadable))
+        {
+            throw new InvalidOperationException("the object is readable; use Seed");
+        }
+
+        _objects.TryRemove((typeof(T), unreadable.Namespace, unreadable.Name), out _);
+        _unreadable[(typeof(T), unreadable.Namespace, unreadable.Name)] = unreadable;
+        Changed?.Invoke(new ObjectChange(ResourceKindOf(typeof(T)), unreadable.Namespace, unreadable.Name, WatchEventType.Modified));
+        return unreadable;
+    }
+
+    public UnreadableObject? GetUnreadable<T>(string @namespace, string name) where T : class, IKubernetesObject<V1ObjectMeta> =>
+        _unreadable.GetValueOrDefault((typeof(T), @namespace ?? "", name));
+
+    public IReadOnlyList<UnreadableObject> ListUnreadable<T>(string? @namespace = null) where T : class, IKubernetesObject<V1ObjectMeta> =>
+        [.. _unreadable.Where(kv => kv.Key.Type == typeof(T) && (@namespace is null || kv.Key.Namespace == @namespace)).Select(kv => kv.Value)];
 
     public T? Get<T>(string @namespace, string name) where T : class, IKubernetesObject<V1ObjectMeta> =>
         _objects.TryGetValue((typeof(T), @namespace ?? "", name), out var obj) ? (T)obj : null;
@@ -53,7 +81,27 @@ internal sealed class InMemoryKube : IKubeCache, IKubeWriter
         Task.FromResult(Replace("update", obj));
 
     public Task<T> ReplaceStatusAsync<T>(T obj, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta> =>
-        Task.FromResult(Replace("update-status", obj));
+        Task.FromResult(obj is CanaryStatusUpdate update ? (T)(object)ReplaceUnreadableStatus(update) : Replace("update-status", obj));
+
+    // The status subresource of a canary the model cannot read: only status and resourceVersion change.
+    private CanaryStatusUpdate ReplaceUnreadableStatus(CanaryStatusUpdate update)
+    {
+        var key = (typeof(Canary), update.Metadata.NamespaceProperty ?? "", update.Metadata.Name);
+        var current = _unreadable.GetValueOrDefault(key)
+            ?? throw new KubeApiException(HttpStatusCode.NotFound, "NotFound", $"canary \"{update.Metadata.Name}\" not found");
+        var node = System.Text.Json.Nodes.JsonNode.Parse(current.Raw.GetRawText())!.AsObject();
+        if (update.Metadata.ResourceVersion is { } rv && rv != (string?)node["metadata"]!["resourceVersion"])
+        {
+            throw new KubeApiException(HttpStatusCode.Conflict, "Conflict", $"the object has been modified; resourceVersion {rv} is stale");
+        }
+
+        node["metadata"]!["resourceVersion"] = Interlocked.Increment(ref _resourceVersion).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        node["status"] = System.Text.Json.Nodes.JsonNode.Parse(KubernetesJson.Serialize(update.Status));
+        using var doc = System.Text.Json.JsonDocument.Parse(node.ToJsonString());
+        _unreadable[key] = current with { Raw = doc.RootElement.Clone() };
+        Writes.Add(("update-status", nameof(Canary), key.Item2, key.Item3));
+        return KubernetesJson.Deserialize<CanaryStatusUpdate>(node.ToJsonString());
+    }
 
     /// <summary>Applies JSON merge patches (RFC 7386); other patch types are not interpreted here (use the simulator).</summary>
     public Task<T> PatchAsync<T>(string @namespace, string name, V1Patch patch, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>

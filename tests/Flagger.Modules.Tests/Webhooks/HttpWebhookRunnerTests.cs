@@ -232,6 +232,22 @@ public sealed class HttpWebhookRunnerTests
     }
 
     [Theory]
+    [InlineData("8m", 480)]
+    [InlineData("1h", 3600)]
+    [InlineData("3h", 3600)]
+    public async Task A_hooks_own_timeout_is_honoured_up_to_one_hour(string timeout, int seconds)
+    {
+        await using var receiver = await LocalReceiver.StartAsync();
+        var time = new RecordingTimeProvider();
+        var hook = new CanaryWebhook { Name = "migrate", Url = receiver.Url(), Timeout = timeout };
+
+        var outcome = await Runner(time).RunAsync(Canary(hook), hook, CanaryPhase.Progressing, TestContext.Current.CancellationToken);
+
+        Assert.True(outcome.Success);
+        Assert.Equal(TimeSpan.FromSeconds(seconds), await time.NextTimerAsync());
+    }
+
+    [Theory]
     [InlineData(null)]
     [InlineData("")]
     [InlineData("5")]

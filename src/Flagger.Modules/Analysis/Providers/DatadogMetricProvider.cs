@@ -19,8 +19,10 @@ internal sealed class DatadogMetricProvider : IMetricProvider
     private readonly HttpClient _client;
     private readonly TimeProvider _time;
 
-    public DatadogMetricProvider(string interval, string? address, IReadOnlyDictionary<string, byte[]> credentials, HttpClient client, TimeProvider time)
+    public DatadogMetricProvider(string interval, MetricTemplateProvider provider, IReadOnlyDictionary<string, byte[]> credentials, HttpClient client, TimeProvider time)
     {
+        var address = provider.Address;
+
         _address = string.IsNullOrEmpty(address) ? DefaultAddress : address;
         _apiKey = ProviderHttp.Credential(credentials, "datadog_api_key")
             ?? throw new MetricProviderConfigException("datadog credentials does not contain datadog_api_key");

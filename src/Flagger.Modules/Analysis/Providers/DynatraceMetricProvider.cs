@@ -18,8 +18,10 @@ internal sealed class DynatraceMetricProvider : IMetricProvider
     private readonly HttpClient _client;
     private readonly TimeProvider _time;
 
-    public DynatraceMetricProvider(string interval, string? address, IReadOnlyDictionary<string, byte[]> credentials, HttpClient client, TimeProvider time)
+    public DynatraceMetricProvider(string interval, MetricTemplateProvider provider, IReadOnlyDictionary<string, byte[]> credentials, HttpClient client, TimeProvider time)
     {
+        var address = provider.Address;
+
         _address = string.IsNullOrEmpty(address) ? throw new MetricProviderConfigException("dynatrace endpoint is not set") : address;
         _token = ProviderHttp.Credential(credentials, "dynatrace_token")
             ?? throw new MetricProviderConfigException("dynatrace credentials does not contain dynatrace_token");

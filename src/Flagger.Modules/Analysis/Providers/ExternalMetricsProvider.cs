@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Flagger.Modules.Shared.Crd;
 using k8s;
 using k8s.Models;
 
@@ -19,8 +20,10 @@ internal sealed class ExternalMetricsProvider : IMetricProvider
     private readonly string? _token;
     private readonly HttpClient _client;
 
-    public ExternalMetricsProvider(string? address, IReadOnlyDictionary<string, byte[]> credentials, HttpClient client)
+    public ExternalMetricsProvider(string interval, MetricTemplateProvider provider, IReadOnlyDictionary<string, byte[]> credentials, HttpClient client, TimeProvider time)
     {
+        var address = provider.Address;
+
         _token = ProviderHttp.Credential(credentials, "token");
         if (!string.IsNullOrEmpty(address))
         {

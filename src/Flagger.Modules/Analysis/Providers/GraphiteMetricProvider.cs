@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Flagger.Modules.Shared.Crd;
 
 namespace Flagger.Modules.Analysis.Providers;
 
@@ -16,8 +17,10 @@ internal sealed class GraphiteMetricProvider : IMetricProvider
     private readonly (string User, string Password)? _basic;
     private readonly HttpClient _client;
 
-    public GraphiteMetricProvider(string type, string? address, bool hasSecretRef, IReadOnlyDictionary<string, byte[]> credentials, HttpClient client)
+    public GraphiteMetricProvider(string interval, MetricTemplateProvider provider, IReadOnlyDictionary<string, byte[]> credentials, HttpClient client, TimeProvider time)
     {
+        var (type, address, hasSecretRef) = (provider.Type ?? "graphite", provider.Address, provider.SecretRef is not null);
+
         if (string.IsNullOrEmpty(address) || !Uri.TryCreate(address, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
         {
             throw new MetricProviderConfigException($"{type} address {address} is not a valid URL");

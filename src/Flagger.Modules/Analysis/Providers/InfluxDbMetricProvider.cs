@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Flagger.Modules.Shared.Crd;
 
 namespace Flagger.Modules.Analysis.Providers;
 
@@ -18,8 +19,10 @@ internal sealed class InfluxDbMetricProvider : IMetricProvider
     private readonly string? _token;
     private readonly HttpClient _client;
 
-    public InfluxDbMetricProvider(string type, string? address, bool hasSecretRef, IReadOnlyDictionary<string, byte[]> credentials, HttpClient client)
+    public InfluxDbMetricProvider(string interval, MetricTemplateProvider provider, IReadOnlyDictionary<string, byte[]> credentials, HttpClient client, TimeProvider time)
     {
+        var (type, address, hasSecretRef) = (provider.Type ?? "influxdb", provider.Address, provider.SecretRef is not null);
+
         if (string.IsNullOrEmpty(address) || !Uri.TryCreate(address, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
         {
             throw new MetricProviderConfigException($"{type} address {address} is not a valid URL");

@@ -19,7 +19,7 @@ internal sealed class MetricProviderFactory(IHttpClientFactory httpClients, Time
     /// <summary>The provider types a template may name (the one list, in <see cref="KnownValues"/>).</summary>
     public static IReadOnlyList<string> KnownTypes => KnownValues.MetricProviderTypes;
 
-    /// <summary>Builds the provider; throws <see cref="MetricProviderConfigException"/> for a bad provider block.</summary>
+    /// <summary>Builds the provider (every provider takes the same five arguments: metric interval, the template's provider block, the Secret's data, an HTTP client, the clock; some add a shared credential source); throws <see cref="MetricProviderConfigException"/> for a bad provider block.</summary>
     public IMetricProvider Create(string interval, MetricTemplateProvider provider, IReadOnlyDictionary<string, byte[]> credentials)
     {
         var type = provider.Type ?? "";
@@ -27,13 +27,13 @@ internal sealed class MetricProviderFactory(IHttpClientFactory httpClients, Time
         var insecure = provider.InsecureSkipVerify == true;
         return type switch
         {
-            "prometheus" => new PrometheusMetricProvider(type, provider.Address, provider.Headers, hasSecret, credentials, ProviderHttp.Create(httpClients, insecure)),
-            "datadog" => new DatadogMetricProvider(interval, provider.Address, credentials, ProviderHttp.Create(httpClients, false), time),
-            "newrelic" => new NewRelicMetricProvider(interval, provider.Address, credentials, ProviderHttp.Create(httpClients, false)),
-            "graphite" => new GraphiteMetricProvider(type, provider.Address, hasSecret, credentials, ProviderHttp.Create(httpClients, insecure)),
-            "dynatrace" => new DynatraceMetricProvider(interval, provider.Address, credentials, ProviderHttp.Create(httpClients, false), time),
-            "influxdb" => new InfluxDbMetricProvider(type, provider.Address, hasSecret, credentials, ProviderHttp.Create(httpClients, false)),
-            "externalmetrics" => new ExternalMetricsProvider(provider.Address, credentials, ProviderHttp.Create(httpClients, insecure)),
+            "prometheus" => new PrometheusMetricProvider(interval, provider, credentials, ProviderHttp.Create(httpClients, insecure), time),
+            "datadog" => new DatadogMetricProvider(interval, provider, credentials, ProviderHttp.Create(httpClients, false), time),
+            "newrelic" => new NewRelicMetricProvider(interval, provider, credentials, ProviderHttp.Create(httpClients, false), time),
+            "graphite" => new GraphiteMetricProvider(interval, provider, credentials, ProviderHttp.Create(httpClients, insecure), time),
+            "dynatrace" => new DynatraceMetricProvider(interval, provider, credentials, ProviderHttp.Create(httpClients, false), time),
+            "influxdb" => new InfluxDbMetricProvider(interval, provider, credentials, ProviderHttp.Create(httpClients, false), time),
+            "externalmetrics" => new ExternalMetricsProvider(interval, provider, credentials, ProviderHttp.Create(httpClients, insecure), time),
             "cloudwatch" => new CloudWatchMetricProvider(interval, provider, credentials, ProviderHttp.Create(httpClients, false), time, _aws.Value),
             "stackdriver" => new StackdriverMetricProvider(interval, provider, credentials, ProviderHttp.Create(httpClients, false), time, _google.Value),
             "splunk" => new SplunkMetricProvider(interval, provider, credentials, ProviderHttp.Create(httpClients, false), time),
@@ -46,5 +46,6 @@ internal sealed class MetricProviderFactory(IHttpClientFactory httpClients, Time
 
     /// <summary>The Prometheus client of builtin metrics and inline queries (the canary's or the global metrics server).</summary>
     public PrometheusMetricProvider CreatePrometheus(string metricsServer) =>
-        new("prometheus", metricsServer, null, false, new Dictionary<string, byte[]>(), ProviderHttp.Create(httpClients, false));
+        new(CanaryDefaults.MetricInterval, new MetricTemplateProvider { Type = "prometheus", Address = metricsServer }, new Dictionary<string, byte[]>(),
+            ProviderHttp.Create(httpClients, false), time);
 }

@@ -17,8 +17,10 @@ internal sealed class NewRelicMetricProvider : IMetricProvider
     private readonly long _sinceSeconds;
     private readonly HttpClient _client;
 
-    public NewRelicMetricProvider(string interval, string? address, IReadOnlyDictionary<string, byte[]> credentials, HttpClient client)
+    public NewRelicMetricProvider(string interval, MetricTemplateProvider provider, IReadOnlyDictionary<string, byte[]> credentials, HttpClient client, TimeProvider time)
     {
+        var address = provider.Address;
+
         var host = string.IsNullOrEmpty(address) ? DefaultAddress : address;
         var account = ProviderHttp.Credential(credentials, "newrelic_account_id")
             ?? throw new MetricProviderConfigException("newrelic credentials does not contain the key 'newrelic_account_id'");

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Flagger.Modules.Shared.Crd;
 
 namespace Flagger.Modules.Analysis.Providers;
 
@@ -20,10 +21,10 @@ internal sealed partial class PrometheusMetricProvider : IMetricProvider
     private readonly string? _token;
     private readonly (string User, string Password)? _basic;
 
-    public PrometheusMetricProvider(
-        string type, string? address, IReadOnlyDictionary<string, List<string>>? headers, bool hasSecretRef,
-        IReadOnlyDictionary<string, byte[]> credentials, HttpClient client)
+    public PrometheusMetricProvider(string interval, MetricTemplateProvider provider, IReadOnlyDictionary<string, byte[]> credentials, HttpClient client, TimeProvider time)
     {
+        var (type, address, headers, hasSecretRef) = (provider.Type ?? "prometheus", provider.Address, provider.Headers, provider.SecretRef is not null);
+
         if (string.IsNullOrEmpty(address) || !Uri.TryCreate(address, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
         {
             throw new MetricProviderConfigException($"{type} address {address} is not a valid URL");

@@ -5,6 +5,7 @@ using Flagger.Modules.Shared.Crd;
 using Flagger.Modules.Shared.Kubernetes;
 using Flagger.Modules.Workloads.Contracts;
 using k8s;
+using k8s.Models;
 
 namespace Flagger.Modules.Rollout.Reconciler;
 
@@ -64,8 +65,14 @@ internal sealed class ActionApplier(
             case AddFinalizer:
                 step.Advance(await SetFinalizerAsync(step.Canary, present: true, cancellationToken));
                 return;
+            case RemoveFinalizer when step.Unreadable:
+                await RemoveFinalizerByPatchAsync(step.Canary, cancellationToken);
+                return;
             case RemoveFinalizer:
                 step.Advance(await SetFinalizerAsync(step.Canary, present: false, cancellationToken));
+                return;
+            case WriteStatus write when step.Unreadable:
+                step.Advance(await WriteStatusOnlyAsync(step.Canary, write.Status, cancellationToken));
                 return;
             case WriteStatus write:
                 var updated = Clone(step.Canary);
@@ -168,6 +175,30 @@ internal sealed class ActionApplier(
             ? [.. finalizers, CanaryStateMachine.Finalizer]
             : [.. finalizers.Where(f => f != CanaryStateMachine.Finalizer)];
         return await writer.ReplaceAsync(updated, cancellationToken);
+    }
+
+    // The spec cannot be read, so the object cannot be replaced: a JSON patch removes our finalizer at the index seen, and
+    // its test operation makes the server refuse it (422) if the list changed meanwhile; the next step sees the new list.
+    private async Task RemoveFinalizerByPatchAsync(Canary canary, CancellationToken cancellationToken)
+    {
+        var index = canary.Metadata.Finalizers?.IndexOf(CanaryStateMachine.Finalizer) ?? -1;
+        if (index < 0)
+        {
+            return;
+        }
+
+        var patch = $$"""[{"op":"test","path":"/metadata/finalizers/{{index}}","value":"{{CanaryStateMachine.Finalizer}}"},{"op":"remove","path":"/metadata/finalizers/{{index}}"}]""";
+        await writer.PatchAsync<CanaryStatusUpdate>(canary.Metadata.NamespaceProperty ?? "", canary.Metadata.Name, new V1Patch(patch, V1Patch.PatchType.JsonPatch), cancellationToken);
+    }
+
+    // The spec cannot be read, so the write must not send one back nor read the one the server answers with.
+    private async Task<Canary> WriteStatusOnlyAsync(Canary canary, CanaryStatus status, CancellationToken cancellationToken)
+    {
+        var written = await writer.ReplaceStatusAsync(new CanaryStatusUpdate { Metadata = canary.Metadata, Status = status }, cancellationToken);
+        var next = Clone(canary);
+        next.Metadata = written.Metadata;
+        next.Status = written.Status;
+        return next;
     }
 
     private static Canary Clone(Canary canary) => KubernetesJson.Deserialize<Canary>(KubernetesJson.Serialize(canary));

@@ -35,8 +35,17 @@ internal sealed partial class CanaryNotifier(IEventRecorder events, IEventWebhoo
         await eventWebhook.PublishAsync(canary, type, message, cancellationToken);
     }
 
-    public Task AlertAsync(StepContext step, AlertSeverity severity, string message, bool withMetadata, CancellationToken cancellationToken) =>
-        alerter.AlertAsync(step.Canary, message, withMetadata, severity, cancellationToken);
+    public async Task AlertAsync(StepContext step, AlertSeverity severity, string message, bool withMetadata, CancellationToken cancellationToken)
+    {
+        var deliveries = await alerter.AlertAsync(step.Canary, message, withMetadata, severity, cancellationToken);
+
+        // A broken AlertProvider (unknown type, missing secret or address, unreachable endpoint) is shown on the canary,
+        // not only logged: the user who reads `kubectl describe canary` learns why no alert arrived.
+        foreach (var failed in deliveries.Where(d => !d.Delivered))
+        {
+            await events.RecordAsync(step.Canary, "Warning", Reason, $"alert {failed.Alert} not delivered: {failed.Error}", cancellationToken);
+        }
+    }
 
     private static partial class Log
     {

@@ -53,6 +53,15 @@ internal sealed class CanaryTelemetry(FlaggerMetrics metrics)
     /// <summary><c>flagger_step_lateness_seconds</c> (ours): how late an interval step started.</summary>
     public void StepLateness(TimeSpan lateness) => metrics.ObserveStepLateness(lateness);
 
+    /// <summary><c>flagger_scheduler_resync_repairs_total</c> (ours): canaries the resync found unscheduled; should stay 0.</summary>
+    public void ResyncRepairs(int count)
+    {
+        if (count > 0)
+        {
+            metrics.IncResyncRepairs(count);
+        }
+    }
+
     private static string Target(StepContext step) => step.Settings.TargetName;
 
     private static string Namespace(StepContext step) => step.Canary.Metadata.NamespaceProperty;

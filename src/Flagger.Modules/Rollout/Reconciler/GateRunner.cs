@@ -1,4 +1,5 @@
 using Flagger.Modules.Analysis.Contracts;
+using Flagger.Modules.Rollout.Scheduling;
 using Flagger.Modules.Rollout.StateMachine;
 using Flagger.Modules.Shared.Crd;
 using Flagger.Modules.Webhooks.Contracts;
@@ -7,17 +8,45 @@ namespace Flagger.Modules.Rollout.Reconciler;
 
 /// <summary>
 /// Runs the gate the state machine asks for: a type of webhooks (in spec order, stopping at the first failure; rollback
-/// hooks stop at the first success) or the metric checks, and turns the outcome into the machine's data.
+/// hooks stop at the first success) or the metric checks, and turns the outcome into the machine's data. Gates run as
+/// <see cref="GateOperations"/> outside the step: a gate that does not finish at once ends the step with
+/// <see cref="GatePendingException"/> instead of holding a step slot, and its completion wakes the canary.
 /// </summary>
 // upstream: pkg/controller/scheduler_hooks.go, scheduler_metrics.go
-internal sealed class GateRunner(IWebhookRunner webhooks, ICanaryAnalyzer analyzer, CanaryTelemetry telemetry)
+internal sealed class GateRunner(IWebhookRunner webhooks, ICanaryAnalyzer analyzer, CanaryTelemetry telemetry, GateOperations operations)
 {
-    public async Task<GateOutcome> RunAsync(StepContext step, NeedJudgement need, CancellationToken cancellationToken) => need.Gate switch
+    /// <summary>Runs (or takes the finished result of) the gate <paramref name="need"/> asks for.</summary>
+    /// <exception cref="GatePendingException">The gate's work is still running.</exception>
+    public Task<GateOutcome> RunAsync(StepContext step, NeedJudgement need, CancellationToken cancellationToken)
     {
-        Gate.Metrics => await MetricsAsync(step, cancellationToken),
-        Gate.Rollback => await HooksAsync(step.Canary, WebhookTypes.Rollback, need.PayloadPhase, stopOnSuccess: true, cancellationToken),
-        _ => await HooksAsync(step.Canary, HookType(need.Gate), need.PayloadPhase, stopOnSuccess: false, cancellationToken),
-    };
+        var canary = step.Canary;
+        var key = step.Key;
+
+        // The canary's revision is part of the identity: a new revision never takes the outcome of the previous one.
+        var id = $"{need.Gate}/{need.PayloadPhase}/{canary.Metadata.Generation}/{canary.Status?.LastAppliedSpec}";
+        var outcome = need.Gate switch
+        {
+            Gate.Metrics => operations.Run(key, id, "metric checks", async ct => await AnalyzeAsync(canary, ct)),
+            Gate.Rollback => operations.Run(key, id, Describe(canary, WebhookTypes.Rollback),
+                async ct => await HooksAsync(canary, WebhookTypes.Rollback, need.PayloadPhase, stopOnSuccess: true, ct)),
+            _ => operations.Run(key, id, Describe(canary, HookType(need.Gate)),
+                async ct => await HooksAsync(canary, HookType(need.Gate), need.PayloadPhase, stopOnSuccess: false, ct)),
+        };
+        return Task.FromResult(outcome is AnalysisOutcome analysis ? Metrics(step, analysis.Result) : outcome);
+    }
+
+    /// <summary>Gate work of a canary finished outside its step: wake the canary.</summary>
+    public event Action<CanaryKey>? Completed
+    {
+        add => operations.Completed += value;
+        remove => operations.Completed -= value;
+    }
+
+    /// <summary>The step decided: the gate outcomes it used are spent.</summary>
+    public void Consume(CanaryKey key) => operations.Consume(key);
+
+    /// <summary>True when gate work of the canary finished since its last decision.</summary>
+    public bool HasResults(CanaryKey key) => operations.HasResults(key);
 
     /// <summary>Runs post-rollout hooks, stopping at the first failure; returns each hook's result.</summary>
     public Task<HooksOutcome> PostRolloutAsync(StepContext step, CanaryPhase phase, CancellationToken cancellationToken) =>
@@ -39,9 +68,11 @@ internal sealed class GateRunner(IWebhookRunner webhooks, ICanaryAnalyzer analyz
         return new HooksOutcome(results);
     }
 
-    private async Task<MetricsOutcome> MetricsAsync(StepContext step, CancellationToken cancellationToken)
+    private async Task<GateOutcome> AnalyzeAsync(Canary canary, CancellationToken cancellationToken) =>
+        new AnalysisOutcome(await analyzer.AnalyzeAsync(canary, cancellationToken));
+
+    private MetricsOutcome Metrics(StepContext step, CanaryAnalysisResult result)
     {
-        var result = await analyzer.AnalyzeAsync(step.Canary, cancellationToken);
         foreach (var metric in result.Metrics)
         {
             if (metric.AnalysisValue is { } value)
@@ -55,6 +86,17 @@ internal sealed class GateRunner(IWebhookRunner webhooks, ICanaryAnalyzer analyz
             ? MetricsOutcome.Fail(failure.EventMessage ?? failure.Message ?? $"metric {failure.Name} failed")
             : MetricsOutcome.Pass;
     }
+
+    // What a step waits on while hooks of one type run: the hook names, for the status and the event.
+    private static string Describe(Canary canary, string type)
+    {
+        var names = WebhookTypes.HooksOfType(canary, type).Select(h => h.Name).ToList();
+        return $"{type} webhook{(names.Count == 1 ? "" : "s")} {string.Join(", ", names)}";
+    }
+
+    // The analyzer's result travels through the operation; the step turns it into the machine's data (and the metric
+    // series) when it takes it.
+    private sealed record AnalysisOutcome(CanaryAnalysisResult Result) : GateOutcome;
 
     private static string HookType(Gate gate) => gate switch
     {

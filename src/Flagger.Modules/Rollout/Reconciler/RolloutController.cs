@@ -31,6 +31,7 @@ internal sealed partial class RolloutController(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         cache.Changed += OnChange;
+        reconciler.GateCompleted += OnGateCompleted;
         try
         {
             // Acting on a half-filled cache would report existing objects as missing.
@@ -47,6 +48,11 @@ internal sealed partial class RolloutController(
                     scheduler.Wake(Key(canary));
                 }
 
+                foreach (var unreadable in cache.ListUnreadable<Canary>())
+                {
+                    scheduler.Wake(new CanaryKey(unreadable.Namespace, unreadable.Name));
+                }
+
                 UpdateTotals();
                 Log.Started(logger, cache.List<Canary>().Count);
                 await Task.WhenAll(scheduler.RunAsync(term.Token), ResyncAsync(scheduler, term.Token));
@@ -56,10 +62,15 @@ internal sealed partial class RolloutController(
         finally
         {
             cache.Changed -= OnChange;
+            reconciler.GateCompleted -= OnGateCompleted;
         }
     }
 
-    // upstream: scheduleCanaries every -control-loop-interval (10s). Watch events do the real work; this only repairs.
+    // A webhook or metric query of the canary finished outside its step: its next step takes the result.
+    private void OnGateCompleted(CanaryKey key) => _scheduler?.Wake(key);
+
+    // upstream: scheduleCanaries every -control-loop-interval (10s). Watch events and step completions do the real work;
+    // this is a safety net whose repairs are counted (flagger_scheduler_resync_repairs_total) and logged as warnings.
     private async Task ResyncAsync(CanaryScheduler scheduler, CancellationToken cancellationToken)
     {
         try
@@ -67,7 +78,7 @@ internal sealed partial class RolloutController(
             while (!cancellationToken.IsCancellationRequested)
             {
                 await Task.Delay(ResyncInterval, time, cancellationToken);
-                scheduler.Resync(cache.List<Canary>().Select(Key).ToHashSet());
+                telemetry.ResyncRepairs(scheduler.Resync(AllKeys()));
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -122,6 +133,7 @@ internal sealed partial class RolloutController(
         {
             Log.Deleted(logger, key.ToString());
             scheduler.Remove(key);
+            reconciler.Forget(key);
             if (_seen.TryRemove(key, out var last))
             {
                 telemetry.Removed(key, last.Target);
@@ -134,6 +146,13 @@ internal sealed partial class RolloutController(
         var canary = cache.Get<Canary>(change.Namespace, change.Name);
         if (canary is null)
         {
+            // Unreadable (a wrong JSON type): stepped so that it gets its Validated=False condition and event.
+            if (cache.GetUnreadable<Canary>(change.Namespace, change.Name) is not null)
+            {
+                _seen.TryRemove(key, out _);
+                scheduler.Wake(key);
+            }
+
             return;
         }
 
@@ -161,6 +180,10 @@ internal sealed partial class RolloutController(
             telemetry.Total(group.Key, group.Count());
         }
     }
+
+    // Readable and unreadable canaries: both are stepped (the latter only to report why they cannot be read).
+    private HashSet<CanaryKey> AllKeys() =>
+        [.. cache.List<Canary>().Select(Key), .. cache.ListUnreadable<Canary>().Select(u => new CanaryKey(u.Namespace, u.Name))];
 
     private static CanaryKey Key(Canary canary) => new(canary.Metadata.NamespaceProperty ?? "", canary.Metadata.Name);
 

@@ -14,6 +14,9 @@ public sealed class RolloutOptions
     /// <summary>The floor of <c>analysis.interval</c> (upstream: 10s).</summary>
     public TimeSpan MinAnalysisInterval { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>How many canary steps may run at once; steps are mostly waiting on I/O.</summary>
+    /// <summary>
+    /// How many canary steps may run at once (the runtime sets it from <c>-threadiness</c>). Webhooks and metric queries
+    /// run outside the step (their completion wakes the canary), so a slot is held only for cache reads and writes.
+    /// </summary>
     public int MaxConcurrentSteps { get; set; } = 32;
 }

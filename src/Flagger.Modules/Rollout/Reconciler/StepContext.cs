@@ -1,3 +1,4 @@
+using Flagger.Modules.Rollout.Scheduling;
 using Flagger.Modules.Routing.Contracts;
 using Flagger.Modules.Shared.Crd;
 using Flagger.Modules.Workloads.Contracts;
@@ -25,6 +26,7 @@ internal sealed class StepContext
         CanarySettings settings,
         string? invalidSpec,
         bool clearsValidatedCondition,
+        bool unreadable,
         DateTimeOffset now,
         long startedAt,
         ITargetControllerFactory workloads,
@@ -34,6 +36,7 @@ internal sealed class StepContext
         Settings = settings;
         InvalidSpec = invalidSpec;
         ClearsValidatedCondition = clearsValidatedCondition;
+        Unreadable = unreadable;
         Now = now;
         StartedAt = startedAt;
         _target = new Lazy<ITargetController>(() => workloads.Create(canary));
@@ -59,11 +62,27 @@ internal sealed class StepContext
     /// </summary>
     public bool ClearsValidatedCondition { get; }
 
+    /// <summary>
+    /// The canary's spec cannot be read into the model (a wrong JSON type): <see cref="Canary"/> is a stand-in with its
+    /// metadata and status and an empty spec, <see cref="InvalidSpec"/> names the field, and status writes send the
+    /// status only.
+    /// </summary>
+    public bool Unreadable { get; }
+
+    /// <summary>
+    /// Settings of the spec that do nothing with this canary's provider (<see cref="Shared.Crd.Validation.CanaryValidator.Warnings"/>),
+    /// joined by <c>"; "</c>, when they are new for this spec generation (reported once as a Warning event); else null.
+    /// </summary>
+    public string? Warnings { get; init; }
+
     /// <summary>The step's time (from <see cref="TimeProvider"/>); stamped on the status it writes.</summary>
     public DateTimeOffset Now { get; }
 
     /// <summary>When the step started (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>), for its duration.</summary>
     public long StartedAt { get; }
+
+    /// <summary>The canary's key in the scheduler.</summary>
+    public CanaryKey Key => new(Canary.Metadata.NamespaceProperty ?? "", Canary.Metadata.Name);
 
     /// <summary>The Workloads controller of <c>spec.targetRef</c>.</summary>
     /// <exception cref="WorkloadException">The target kind or autoscaler is not supported.</exception>

@@ -6,8 +6,13 @@ namespace Flagger.Modules.Rollout.Scheduling;
 /// One timer queue for all canaries. A canary is due at its analysis interval and can be woken at once by a watch
 /// event; due canaries run on a bounded pool of concurrent steps, never two steps of the same canary at once, so a
 /// slow canary (a hanging webhook, a slow metrics server) never delays the others. A wake that arrives while the
-/// canary's step runs is kept and served right after it.
+/// canary's step runs is kept and served right after it. A step that waits on a webhook or a metric query does not
+/// wait here: the gate runs outside the step and its completion wakes the canary (<c>GateRunner</c>).
 /// </summary>
+/// <remarks>
+/// Every queued canary has exactly one live queue item (the one at <c>QueuedAt</c>) or a running step; the periodic
+/// <see cref="Resync"/> only checks that invariant and counts what it had to repair (it should never repair anything).
+/// </remarks>
 /// <param name="runStep">Runs one step and returns the delay until the next interval step, or null to stop scheduling the canary.</param>
 /// <param name="maxConcurrentSteps">How many steps may run at once.</param>
 /// <param name="time">The clock.</param>
@@ -25,9 +30,6 @@ internal sealed partial class CanaryScheduler(
     // Every external call of a step has its own timeout; this bounds the whole step so one can never hold a canary.
     private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(5);
 
-    // How late a queued step may be before a resync treats it as lost and queues it again.
-    private static readonly TimeSpan Overdue = TimeSpan.FromSeconds(5);
-
     private readonly Lock _lock = new();
     private readonly PriorityQueue<CanaryKey, DateTimeOffset> _queue = new();
     private readonly Dictionary<CanaryKey, Entry> _entries = [];
@@ -41,6 +43,12 @@ internal sealed partial class CanaryScheduler(
         public bool WakeRequested;
         public bool Running;
         public DateTimeOffset QueuedAt;
+
+        // Deleted while its step ran: dropped when the step ends unless woken again.
+        public bool Removed;
+
+        // Woken (or added) since the previous resync: the resync's list of canaries may predate it.
+        public bool WokenSinceResync = true;
     }
 
     /// <summary>How many steps have started since creation (for tests and the load driver).</summary>
@@ -60,6 +68,8 @@ internal sealed partial class CanaryScheduler(
             else
             {
                 entry.WakeRequested = true;
+                entry.WokenSinceResync = true;
+                entry.Removed = false;
             }
 
             if (!entry.Running)
@@ -76,41 +86,59 @@ internal sealed partial class CanaryScheduler(
     {
         lock (_lock)
         {
-            _entries.Remove(key);
+            // A running step keeps its entry until it ends: a canary created again meanwhile must not get a second,
+            // concurrent step.
+            if (_entries.TryGetValue(key, out var entry) && entry.Running)
+            {
+                entry.Removed = true;
+            }
+            else
+            {
+                _entries.Remove(key);
+            }
         }
     }
 
     /// <summary>
-    /// Reconciles the scheduler with the canaries that exist (upstream's periodic <c>scheduleCanaries</c>): unknown
-    /// canaries are added, vanished ones dropped, and a canary whose queued step is long overdue is queued again.
+    /// The safety net of upstream's periodic <c>scheduleCanaries</c>: canaries the scheduler does not know are added, a
+    /// canary that is neither running nor queued is queued again, and canaries that no longer exist are dropped (unless
+    /// running or woken since the previous resync: <paramref name="existing"/> may have been listed before they were
+    /// created). Watch events and step completions keep the schedule; each repair is logged as a warning.
     /// </summary>
-    /// <returns>How many canaries were added or queued again.</returns>
+    /// <returns>How many canaries had to be added or queued again (0 when the schedule was intact).</returns>
     public int Resync(IReadOnlyCollection<CanaryKey> existing)
     {
         var repaired = 0;
         lock (_lock)
         {
             var now = time.GetUtcNow();
-            foreach (var key in _entries.Keys.Where(k => !existing.Contains(k)).ToList())
+            foreach (var (key, _) in _entries.Where(e => !existing.Contains(e.Key) && !e.Value.Running && !e.Value.WokenSinceResync).ToList())
             {
                 _entries.Remove(key);
             }
 
+            var live = _queue.UnorderedItems.Select(i => (i.Element, i.Priority)).ToHashSet();
             foreach (var key in existing)
             {
                 if (!_entries.TryGetValue(key, out var entry))
                 {
+                    Log.Unknown(logger, key.ToString());
                     entry = new Entry { IntervalDue = now };
                     _entries[key] = entry;
                     Enqueue(key, entry, now);
                     repaired++;
                 }
-                else if (!entry.Running && now - entry.QueuedAt > Overdue)
+                else if (!entry.Running && !live.Contains((key, entry.QueuedAt)))
                 {
-                    Log.Requeued(logger, key.ToString(), now - entry.QueuedAt);
-                    Enqueue(key, entry, now);
+                    Log.Requeued(logger, key.ToString());
+                    Enqueue(key, entry, entry.QueuedAt > now ? entry.QueuedAt : now);
                     repaired++;
                 }
+            }
+
+            foreach (var entry in _entries.Values)
+            {
+                entry.WokenSinceResync = false;
             }
         }
 
@@ -126,15 +154,17 @@ internal sealed partial class CanaryScheduler(
         {
             while (!cancellationToken.IsCancellationRequested)
             {
+                // Take a slot before taking a canary off the queue: a canary waiting for a slot stays queued.
+                await _slots.WaitAsync(cancellationToken);
                 var (next, delay) = TakeDue();
                 if (next is { } due)
                 {
-                    await _slots.WaitAsync(cancellationToken);
                     inFlight.RemoveAll(t => t.IsCompleted);
                     inFlight.Add(RunOneAsync(due.Key, due.Trigger, due.Due, cancellationToken));
                     continue;
                 }
 
+                _slots.Release();
                 Log.Idle(logger, delay, _entries.Count);
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 var signalled = _signal.WaitAsync(wait.Token);
@@ -231,7 +261,7 @@ internal sealed partial class CanaryScheduler(
                     entry.IntervalDue = now + (next ?? RetryAfterFailure);
                 }
 
-                if (next is null && !entry.WakeRequested)
+                if ((next is null || entry.Removed) && !entry.WakeRequested)
                 {
                     _entries.Remove(key);
                 }
@@ -265,8 +295,11 @@ internal sealed partial class CanaryScheduler(
         [LoggerMessage(Level = LogLevel.Error, Message = "Step of canary {Canary} did not finish within {Seconds}s; cancelled, retrying in 10s")]
         public static partial void StepTimedOut(ILogger logger, string canary, double seconds);
 
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Step of canary {Canary} was {Overdue} overdue; queued again")]
-        public static partial void Requeued(ILogger logger, string canary, TimeSpan overdue);
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Resync repair: canary {Canary} was neither running nor queued; queued again")]
+        public static partial void Requeued(ILogger logger, string canary);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Resync repair: canary {Canary} was not scheduled; added")]
+        public static partial void Unknown(ILogger logger, string canary);
 
         [LoggerMessage(Level = LogLevel.Error, Message = "Step of canary {Canary} failed; retrying in 10s")]
         public static partial void StepFailed(ILogger logger, string canary, Exception exception);

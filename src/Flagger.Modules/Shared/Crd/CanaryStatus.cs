@@ -42,6 +42,13 @@ public sealed class CanaryStatus
 
     [JsonPropertyName("conditions")]
     public List<CanaryCondition>? Conditions { get; set; }
+
+    /// <summary>
+    /// Ours, not upstream's: the gate work (webhooks, metric checks) the canary has been waiting on since an earlier
+    /// step, e.g. <c>pre-rollout webhook db-migration (running since 2026-01-01T00:00:00Z)</c>; absent when none.
+    /// </summary>
+    [JsonPropertyName("waitingFor")]
+    public string? WaitingFor { get; set; }
 }
 
 /// <summary>CanaryCondition; upstream schema path <c>Canary.status.conditions[]</c>.</summary>

@@ -21,6 +21,15 @@ public interface IKubeCache
     /// <summary>Cached objects of one kind, in one namespace or (null) all namespaces.</summary>
     IReadOnlyList<T> List<T>(string? @namespace = null) where T : class, IKubernetesObject<V1ObjectMeta>;
 
+    /// <summary>
+    /// An object of a watched kind that exists but cannot be read into the model (a wrong JSON type), or null. Such an
+    /// object is not returned by <see cref="Get{T}"/> or <see cref="List{T}"/>; its owner reports on it from here.
+    /// </summary>
+    UnreadableObject? GetUnreadable<T>(string @namespace, string name) where T : class, IKubernetesObject<V1ObjectMeta> => null;
+
+    /// <summary>The unreadable objects of one kind (see <see cref="GetUnreadable{T}"/>), in one namespace or (null) all.</summary>
+    IReadOnlyList<UnreadableObject> ListUnreadable<T>(string? @namespace = null) where T : class, IKubernetesObject<V1ObjectMeta> => [];
+
     /// <summary>Completes when every watched kind has been listed once (at once for caches that are always complete).</summary>
     Task WaitForSyncAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

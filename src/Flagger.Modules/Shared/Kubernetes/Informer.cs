@@ -12,7 +12,8 @@ public readonly record struct ObjectChange(ResourceKind Kind, string Namespace, 
 /// <summary>
 /// Keeps one kind's objects in memory: list once, then watch from the list's resourceVersion, resuming from the last
 /// seen version (bookmarks included) and relisting on <c>410 Gone</c>. A kind whose CRD is not installed answers 404:
-/// the informer reports it as not installed, keeps the cache empty and retries slowly.
+/// the informer reports it as not installed, keeps the cache empty and retries slowly. An object the model cannot read
+/// (a wrong JSON type) is kept aside as an <see cref="UnreadableObject"/> under its key, so its owner can report on it.
 /// </summary>
 internal sealed partial class Informer<T>(KubeApiClient api, string? @namespace, ILogger logger, TimeProvider time) : IInformer
     where T : class, IKubernetesObject<V1ObjectMeta>
@@ -22,6 +23,7 @@ internal sealed partial class Informer<T>(KubeApiClient api, string? @namespace,
     private const int WatchTimeoutSeconds = 300;
 
     private readonly ConcurrentDictionary<(string Namespace, string Name), T> _objects = new();
+    private readonly ConcurrentDictionary<(string Namespace, string Name), UnreadableObject> _unreadable = new();
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ResourceKind Kind { get; } = ResourceKind.Of<T>();
@@ -36,6 +38,11 @@ internal sealed partial class Informer<T>(KubeApiClient api, string? @namespace,
 
     public IReadOnlyList<T> List(string? ns) =>
         ns is null ? [.. _objects.Values] : [.. _objects.Where(kv => kv.Key.Namespace == ns).Select(kv => kv.Value)];
+
+    public UnreadableObject? GetUnreadable(string ns, string name) => _unreadable.GetValueOrDefault((ns ?? "", name));
+
+    public IReadOnlyList<UnreadableObject> ListUnreadable(string? ns) =>
+        ns is null ? [.. _unreadable.Values] : [.. _unreadable.Where(kv => kv.Key.Namespace == ns).Select(kv => kv.Value)];
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -62,7 +69,8 @@ internal sealed partial class Informer<T>(KubeApiClient api, string? @namespace,
                 {
                     if (obj is null)
                     {
-                        Log.Rejected(logger, Kind.ToString(), rejected ?? "unreadable object");
+                        resourceVersion = ResourceVersionOf(rejected) ?? resourceVersion;
+                        ApplyUnreadable(type, rejected!);
                         continue;
                     }
 
@@ -105,12 +113,16 @@ internal sealed partial class Informer<T>(KubeApiClient api, string? @namespace,
     private async Task<string> RelistAsync(CancellationToken cancellationToken)
     {
         var (items, resourceVersion, rejected) = await api.ListAsync<T>(@namespace, null, cancellationToken);
-        foreach (var reason in rejected)
+        var seen = new HashSet<(string Namespace, string Name)>();
+        foreach (var unreadable in rejected)
         {
-            Log.Rejected(logger, Kind.ToString(), reason);
+            seen.Add((unreadable.Namespace, unreadable.Name));
+            if (_unreadable.GetValueOrDefault((unreadable.Namespace, unreadable.Name)) is not { } old || ResourceVersionOf(old) != ResourceVersionOf(unreadable))
+            {
+                ApplyUnreadable(WatchEventType.Modified, unreadable);
+            }
         }
 
-        var seen = new HashSet<(string Namespace, string Name)>();
         foreach (var item in items)
         {
             var key = Key(item);
@@ -118,14 +130,16 @@ internal sealed partial class Informer<T>(KubeApiClient api, string? @namespace,
             var type = _objects.ContainsKey(key) ? WatchEventType.Modified : WatchEventType.Added;
             if (!_objects.TryGetValue(key, out var old) || old.Metadata.ResourceVersion != item.Metadata.ResourceVersion)
             {
+                _unreadable.TryRemove(key, out _);
                 _objects[key] = item;
                 Changed?.Invoke(new ObjectChange(Kind, key.Namespace, key.Name, type));
             }
         }
 
-        foreach (var key in _objects.Keys.Where(k => !seen.Contains(k)).ToList())
+        foreach (var key in _objects.Keys.Concat(_unreadable.Keys).Where(k => !seen.Contains(k)).Distinct().ToList())
         {
             _objects.TryRemove(key, out _);
+            _unreadable.TryRemove(key, out _);
             Changed?.Invoke(new ObjectChange(Kind, key.Namespace, key.Name, WatchEventType.Deleted));
         }
 
@@ -147,6 +161,7 @@ internal sealed partial class Informer<T>(KubeApiClient api, string? @namespace,
         }
 
         var key = Key(obj);
+        _unreadable.TryRemove(key, out _);
         if (type == WatchEventType.Deleted)
         {
             _objects.TryRemove(key, out _);
@@ -159,8 +174,36 @@ internal sealed partial class Informer<T>(KubeApiClient api, string? @namespace,
         Changed?.Invoke(new ObjectChange(Kind, key.Namespace, key.Name, type));
     }
 
+    // An object that became unreadable replaces its last readable version: acting on the stale one would hide the error.
+    private void ApplyUnreadable(WatchEventType type, UnreadableObject unreadable)
+    {
+        if (type == WatchEventType.Bookmark)
+        {
+            return;
+        }
+
+        var key = (unreadable.Namespace, unreadable.Name);
+        _objects.TryRemove(key, out _);
+        if (type == WatchEventType.Deleted)
+        {
+            _unreadable.TryRemove(key, out _);
+        }
+        else
+        {
+            Log.Rejected(logger, Kind.ToString(), $"{unreadable.Namespace}/{unreadable.Name}", unreadable.ToString());
+            _unreadable[key] = unreadable;
+        }
+
+        Changed?.Invoke(new ObjectChange(Kind, key.Namespace, key.Name, type));
+    }
+
+    private static string? ResourceVersionOf(UnreadableObject? unreadable) =>
+        unreadable is not null && unreadable.Raw.ValueKind == System.Text.Json.JsonValueKind.Object && unreadable.Raw.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == System.Text.Json.JsonValueKind.Object
+            && metadata.TryGetProperty("resourceVersion", out var rv) ? rv.GetString() : null;
+
     private void Clear()
     {
+        _unreadable.Clear();
         foreach (var key in _objects.Keys.ToList())
         {
             _objects.TryRemove(key, out _);
@@ -172,8 +215,8 @@ internal sealed partial class Informer<T>(KubeApiClient api, string? @namespace,
 
     private static partial class Log
     {
-        [LoggerMessage(Level = LogLevel.Error, Message = "Skipping a {Kind} object the operator cannot read: {Reason}")]
-        public static partial void Rejected(ILogger logger, string kind, string reason);
+        [LoggerMessage(Level = LogLevel.Warning, Message = "{Kind} {Object} cannot be read into the model, kept for reporting: {Reason}")]
+        public static partial void Rejected(ILogger logger, string kind, string @object, string reason);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Watch of {Kind} expired at resourceVersion {ResourceVersion}; relisting")]
         public static partial void WatchExpired(ILogger logger, string kind, string? resourceVersion);

@@ -71,9 +71,9 @@ internal sealed class KubeApiClient(k8s.Kubernetes kubernetes, TimeSpan requestT
 
     /// <summary>
     /// Lists a collection; returns the items, the list's resourceVersion to start a watch from, and the objects that
-    /// could not be read into the model (as <c>namespace/name: reason</c>), which are left out instead of failing the list.
+    /// could not be read into the model (raw, with the field and reason), which are left out instead of failing the list.
     /// </summary>
-    public async Task<(IReadOnlyList<T> Items, string ResourceVersion, IReadOnlyList<string> Rejected)> ListAsync<T>(
+    public async Task<(IReadOnlyList<T> Items, string ResourceVersion, IReadOnlyList<UnreadableObject> Rejected)> ListAsync<T>(
         string? @namespace, string? labelSelector, CancellationToken cancellationToken)
         where T : class
     {
@@ -81,7 +81,7 @@ internal sealed class KubeApiClient(k8s.Kubernetes kubernetes, TimeSpan requestT
         var list = await SendAsync<ObjectList<JsonElement>>(HttpMethod.Get, path, null, cancellationToken)
             ?? throw new KubeApiException(HttpStatusCode.InternalServerError, "EmptyResponse", $"LIST {path} returned nothing");
         var items = new List<T>();
-        var rejected = new List<string>();
+        var rejected = new List<UnreadableObject>();
         foreach (var raw in list.Items ?? [])
         {
             if (TryRead<T>(raw, out var item, out var error))
@@ -97,8 +97,8 @@ internal sealed class KubeApiClient(k8s.Kubernetes kubernetes, TimeSpan requestT
         return (items, list.Metadata?.ResourceVersion ?? "", rejected);
     }
 
-    /// <summary>Reads one object into the model; on failure names the object and the field the JSON reader stopped at.</summary>
-    public static bool TryRead<T>(JsonElement raw, [NotNullWhen(true)] out T? item, [NotNullWhen(false)] out string? error) where T : class
+    /// <summary>Reads one object into the model; on failure keeps it raw with the field the JSON reader stopped at.</summary>
+    public static bool TryRead<T>(JsonElement raw, [NotNullWhen(true)] out T? item, [NotNullWhen(false)] out UnreadableObject? error) where T : class
     {
         try
         {
@@ -108,11 +108,8 @@ internal sealed class KubeApiClient(k8s.Kubernetes kubernetes, TimeSpan requestT
         }
         catch (JsonException e)
         {
-            var metadata = raw.TryGetProperty("metadata", out var m) ? m : default;
-            var name = metadata.ValueKind == JsonValueKind.Object && metadata.TryGetProperty("name", out var n) ? n.GetString() : "?";
-            var ns = metadata.ValueKind == JsonValueKind.Object && metadata.TryGetProperty("namespace", out var nsValue) ? nsValue.GetString() + "/" : "";
             item = null;
-            error = $"{ns}{name}: cannot read {typeof(T).Name} at {e.Path}: {e.Message}";
+            error = UnreadableObject.From(raw.Clone(), e, typeof(T));
             return false;
         }
     }
@@ -122,7 +119,7 @@ internal sealed class KubeApiClient(k8s.Kubernetes kubernetes, TimeSpan requestT
     /// stream (after <paramref name="timeoutSeconds"/>); a <c>410 Gone</c> arrives as <see cref="KubeApiException"/>.
     /// An object that cannot be read into the model arrives with <c>Rejected</c> set instead of ending the watch.
     /// </summary>
-    public async IAsyncEnumerable<(WatchEventType Type, T? Object, string? Rejected)> WatchAsync<T>(
+    public async IAsyncEnumerable<(WatchEventType Type, T? Object, UnreadableObject? Rejected)> WatchAsync<T>(
         string? @namespace, string? labelSelector, string resourceVersion, int timeoutSeconds,
         [EnumeratorCancellation] CancellationToken cancellationToken) where T : class
     {

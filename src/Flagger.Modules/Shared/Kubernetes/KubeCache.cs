@@ -33,6 +33,12 @@ internal sealed class KubeCache(KubeApiClient api, string? watchNamespace, ILogg
     public IReadOnlyList<T> List<T>(string? @namespace = null) where T : class, IKubernetesObject<V1ObjectMeta> =>
         Informer<T>().List(@namespace);
 
+    public UnreadableObject? GetUnreadable<T>(string @namespace, string name) where T : class, IKubernetesObject<V1ObjectMeta> =>
+        Informer<T>().GetUnreadable(@namespace, name);
+
+    public IReadOnlyList<UnreadableObject> ListUnreadable<T>(string? @namespace = null) where T : class, IKubernetesObject<V1ObjectMeta> =>
+        Informer<T>().ListUnreadable(@namespace);
+
     /// <summary>Whether the kind's API exists in the cluster (false after a 404 on list, e.g. Istio not installed).</summary>
     public bool IsInstalled<T>() where T : class, IKubernetesObject<V1ObjectMeta> => Informer<T>().Installed;
 

@@ -94,6 +94,24 @@ public static class ProviderCatalog
         Row("traefik", progressive: true, observer: "traefik"),
     ];
 
+    /// <summary>
+    /// Canary fields that only some providers read, with the provider families (<see cref="RoutingProviderCapabilities.Family"/>)
+    /// that read them. Set with any other provider, the field does nothing: validation warns (an event, not an error,
+    /// since upstream accepted it and a provider switch may be under way).
+    /// </summary>
+    // upstream: pkg/router (each router reads its own fields), inventory §1 field tables
+    public static IReadOnlyDictionary<string, IReadOnlyList<string>> ProviderSpecificFields { get; } = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
+    {
+        ["spec.ingressRef"] = ["nginx", "skipper"],
+        ["spec.routeRef"] = ["apisix"],
+        ["spec.upstreamRef"] = ["gloo"],
+        ["spec.service.gatewayRefs"] = ["gatewayapi"],
+        ["spec.service.mirror"] = ["gatewayapi"],
+        ["spec.service.meshName"] = ["appmesh"],
+        ["spec.service.backends"] = ["appmesh"],
+        ["spec.service.delegation"] = ["istio"],
+    };
+
     /// <summary>The provider names, in catalog order (the CRD's enum of <c>spec.provider</c>).</summary>
     public static IReadOnlyList<string> Names { get; } = [.. Routers.Select(r => r.Name)];
 

@@ -19,6 +19,7 @@ public sealed class FlaggerMetrics
     private readonly Counter _successes;
     private readonly Counter _failures;
     private readonly Histogram _stepLateness;
+    private readonly Counter _resyncRepairs;
 
     /// <summary>Creates the instruments in <paramref name="registry"/> (the default registry when null).</summary>
     public FlaggerMetrics(CollectorRegistry? registry = null)
@@ -35,6 +36,8 @@ public sealed class FlaggerMetrics
         // Ours, not upstream's: how late interval steps start compared to their due time (scheduler health).
         _stepLateness = factory.CreateHistogram("flagger_step_lateness_seconds", "Seconds an interval step of a canary started after its due time (Flagger for .NET; not an upstream series).",
             new HistogramConfiguration { Buckets = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
+        // Ours: canaries the periodic resync found unscheduled (neither queued nor running); always 0 unless a bug.
+        _resyncRepairs = factory.CreateCounter("flagger_scheduler_resync_repairs_total", "Canaries the periodic resync found neither queued nor running and scheduled again (Flagger for .NET; not an upstream series; should stay 0).");
     }
 
     public void SetInfo(string version, string meshProvider) => _info.WithLabels(version, meshProvider).Set(1);
@@ -70,6 +73,9 @@ public sealed class FlaggerMetrics
 
     /// <summary>Records how late an interval step started compared to its due time (<c>flagger_step_lateness_seconds</c>, ours).</summary>
     public void ObserveStepLateness(TimeSpan lateness) => _stepLateness.Observe(Math.Max(0, lateness.TotalSeconds));
+
+    /// <summary>Counts canaries the resync had to schedule again (<c>flagger_scheduler_resync_repairs_total</c>, ours).</summary>
+    public void IncResyncRepairs(int count) => _resyncRepairs.Inc(count);
 
     /// <summary>Removes every series of one canary, so dashboards do not show deleted canaries forever.</summary>
     public void RemoveCanary(string canary, string target, string @namespace)

@@ -10,7 +10,7 @@ namespace Flagger.Modules.Webhooks.Contracts;
 /// <remarks>
 /// Semantics (upstream <c>pkg/controller/webhook.go</c>): <c>POST url</c> with <c>Content-Type: application/json</c> and
 /// body <c>{"name","namespace","phase","checksum","metadata"}</c> (metadata omitted when empty); per-attempt timeout
-/// <c>timeout</c> (Go duration, default <c>10s</c>, also when shorter than two characters); <c>retries</c> extra attempts
+/// <c>timeout</c> (Go duration, default <c>10s</c>, also when shorter than two characters; capped at 1h); <c>retries</c> extra attempts
 /// on connection errors, timeouts, 429 and 5xx except 501, with exponential backoff 1s, 2s, 4s … capped at 30s (or the
 /// server's <c>Retry-After</c> on 429/503); <c>disableTLS</c> skips certificate verification. Success iff the final
 /// status is ≤ 202 (203 and 204 fail).

@@ -9,7 +9,7 @@ public class DatadogMetricProviderTests
     private static readonly FakeTimeProvider Time = new(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000));
 
     private static DatadogMetricProvider Create(string address, string interval = "1m") =>
-        new(interval, address, Credentials(("datadog_api_key", "api"), ("datadog_application_key", "app")), new HttpClient(), Time);
+        new(interval, Provider("datadog", address), Credentials(("datadog_api_key", "api"), ("datadog_application_key", "app")), new HttpClient(), Time);
 
     [Fact]
     public async Task Query_window_is_ten_intervals_and_keys_travel_as_headers()
@@ -59,5 +59,5 @@ public class DatadogMetricProviderTests
     public void Missing_keys_are_named() =>
         Assert.Equal("datadog credentials does not contain datadog_application_key",
             Assert.Throws<MetricProviderConfigException>(() =>
-                new DatadogMetricProvider("1m", null, Credentials(("datadog_api_key", "a")), new HttpClient(), Time)).Message);
+                new DatadogMetricProvider("1m", Provider("datadog", null), Credentials(("datadog_api_key", "a")), new HttpClient(), Time)).Message);
 }

@@ -9,7 +9,7 @@ public class DynatraceMetricProviderTests
     private static readonly FakeTimeProvider Time = new(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000));
 
     private static DynatraceMetricProvider Create(string address) =>
-        new("1m", address, Credentials(("dynatrace_token", "dt0c01.abc")), new HttpClient(), Time);
+        new("1m", Provider("dynatrace", address), Credentials(("dynatrace_token", "dt0c01.abc")), new HttpClient(), Time);
 
     [Fact]
     public async Task Metric_selector_window_in_milliseconds_and_api_token_header()
@@ -50,5 +50,5 @@ public class DynatraceMetricProviderTests
     [Fact]
     public void The_address_is_required() =>
         Assert.Equal("dynatrace endpoint is not set",
-            Assert.Throws<MetricProviderConfigException>(() => new DynatraceMetricProvider("1m", "", Credentials(("dynatrace_token", "t")), new HttpClient(), Time)).Message);
+            Assert.Throws<MetricProviderConfigException>(() => new DynatraceMetricProvider("1m", Provider("dynatrace", ""), Credentials(("dynatrace_token", "t")), new HttpClient(), Time)).Message);
 }

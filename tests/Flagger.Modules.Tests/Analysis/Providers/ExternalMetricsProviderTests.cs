@@ -6,7 +6,7 @@ namespace Flagger.Modules.Tests.Analysis.Providers;
 public class ExternalMetricsProviderTests
 {
     private static ExternalMetricsProvider Create(string address) =>
-        new(address, Credentials(("token", "ext-token")), new HttpClient());
+        new("1m", Provider("externalmetrics", address), Credentials(("token", "ext-token")), new HttpClient(), TimeProvider.System);
 
     [Fact]
     public async Task Query_names_namespace_metric_and_label_selector()

@@ -6,7 +6,7 @@ namespace Flagger.Modules.Tests.Analysis.Providers;
 public class GraphiteMetricProviderTests
 {
     private static GraphiteMetricProvider Create(string address, bool secret = false) =>
-        new("graphite", address, secret, Credentials(("username", "u"), ("password", "p")), new HttpClient());
+        new("1m", Provider("graphite", address, secret), Credentials(("username", "u"), ("password", "p")), new HttpClient(), TimeProvider.System);
 
     [Fact]
     public async Task The_query_string_is_normalised_and_format_json_added_under_the_path_prefix()

@@ -6,7 +6,7 @@ namespace Flagger.Modules.Tests.Analysis.Providers;
 public class InfluxDbMetricProviderTests
 {
     private static InfluxDbMetricProvider Create(string address) =>
-        new("influxdb", address, true, Credentials(("token", "influx-token"), ("org", "my-org")), new HttpClient());
+        new("1m", Provider("influxdb", address, secret: true), Credentials(("token", "influx-token"), ("org", "my-org")), new HttpClient(), TimeProvider.System);
 
     private const string DoubleTable = """
         #datatype,string,long,dateTime:RFC3339,dateTime:RFC3339,double,string
@@ -73,5 +73,5 @@ public class InfluxDbMetricProviderTests
     [Fact]
     public void The_secret_needs_token_and_org() =>
         Assert.Equal("influxdb credentials does not contain an organisation",
-            Assert.Throws<MetricProviderConfigException>(() => new InfluxDbMetricProvider("influxdb", "http://influx:8086", true, Credentials(("token", "t")), new HttpClient())).Message);
+            Assert.Throws<MetricProviderConfigException>(() => new InfluxDbMetricProvider("1m", Provider("influxdb", "http://influx:8086", secret: true), Credentials(("token", "t")), new HttpClient(), TimeProvider.System)).Message);
 }

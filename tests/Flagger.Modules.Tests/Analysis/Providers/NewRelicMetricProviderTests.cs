@@ -6,7 +6,7 @@ namespace Flagger.Modules.Tests.Analysis.Providers;
 public class NewRelicMetricProviderTests
 {
     private static NewRelicMetricProvider Create(string address) =>
-        new("2m", address, Credentials(("newrelic_account_id", "12345"), ("newrelic_query_key", "nrkey")), new HttpClient());
+        new("2m", Provider("newrelic", address), Credentials(("newrelic_account_id", "12345"), ("newrelic_query_key", "nrkey")), new HttpClient(), TimeProvider.System);
 
     [Fact]
     public async Task Nrql_gets_a_since_clause_of_the_interval_and_the_query_key_header()

@@ -7,7 +7,7 @@ public class PrometheusMetricProviderTests
 {
     private static PrometheusMetricProvider Create(string address, Dictionary<string, List<string>>? headers = null, bool secret = false,
         params (string, string)[] credentials) =>
-        new("prometheus", address, headers, secret, Credentials(credentials), new HttpClient());
+        new("1m", Provider("prometheus", address, secret, headers), Credentials(credentials), new HttpClient(), TimeProvider.System);
 
     [Fact]
     public async Task Query_is_whitespace_collapsed_and_sent_under_the_address_path_prefix()

@@ -42,7 +42,7 @@ internal sealed class ReconcilerHarness : IDisposable
         builder.Services.AddSingleton<IEventWebhook, NoEventWebhook>();
         builder.Services.AddSingleton<IAlerter, NoAlerter>();
         builder.Services.AddSingleton<ICanaryAnalyzer, PassingAnalyzer>();
-        builder.Services.AddSingleton<IWebhookRunner, NoWebhookRunner>();
+        builder.Services.AddSingleton<IWebhookRunner>(Hooks);
         builder.AddWorkloadsModule();
         builder.AddRoutingModule(o => o.MeshProvider = meshProvider);
         builder.AddRolloutModule(o => o.MeshProvider = meshProvider);
@@ -61,6 +61,9 @@ internal sealed class ReconcilerHarness : IDisposable
     public CreationCounts Counts { get; } = new();
 
     public CanaryReconciler Reconciler { get; }
+
+    /// <summary>The canary webhooks; a test that uses hooks gives them a behaviour.</summary>
+    public ScriptedWebhookRunner Hooks { get; } = new();
 
     public static Canary BlueGreenCanary(Action<CanarySpec>? configure = null) => Canary(configure: spec =>
     {
@@ -181,10 +184,17 @@ internal sealed class ReconcilerHarness : IDisposable
             Task.FromResult(new MetricProvidersAvailability(true, "all the metrics providers are available!"));
     }
 
-    private sealed class NoWebhookRunner : IWebhookRunner
+    internal sealed class ScriptedWebhookRunner : IWebhookRunner
     {
-        public Task<WebhookOutcome> RunAsync(Canary canary, CanaryWebhook webhook, CanaryPhase phase, CancellationToken cancellationToken) =>
-            throw new InvalidOperationException("no webhooks in these tests");
+        public Func<CanaryWebhook, CancellationToken, Task<WebhookOutcome>>? Behaviour { get; set; }
+
+        public int Calls;
+
+        public Task<WebhookOutcome> RunAsync(Canary canary, CanaryWebhook webhook, CanaryPhase phase, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref Calls);
+            return Behaviour is { } behaviour ? behaviour(webhook, cancellationToken) : throw new InvalidOperationException("no webhooks in these tests");
+        }
     }
 
     private sealed class NoEventWebhook : IEventWebhook

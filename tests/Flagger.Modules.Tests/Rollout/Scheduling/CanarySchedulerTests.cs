@@ -198,6 +198,128 @@ public sealed class CanarySchedulerTests : IAsyncDisposable
         Assert.Single(await SettledStepsAsync());
     }
 
+    // Issue 12 item 6, the stall. The resync lists the canaries from the cache, then takes the scheduler's lock; a canary
+    // created in between is woken (and its first step started) before the resync looks at it. The resync used to drop
+    // it as "vanished" while its step ran, so the step's completion found no entry and queued nothing: the canary was
+    // not stepped again until the next resync added it back.
+    [Fact]
+    public async Task A_canary_woken_after_the_resync_listed_the_canaries_keeps_being_stepped()
+    {
+        var release = new TaskCompletionSource<TimeSpan?>();
+        var calls = 0;
+        _behaviour = (_, _) => Interlocked.Increment(ref calls) == 1 ? release.Task : Task.FromResult<TimeSpan?>(Interval);
+        var scheduler = Start();
+        IReadOnlyCollection<CanaryKey> listedBeforeACreated = new HashSet<CanaryKey>();
+
+        scheduler.Wake(A);
+        Assert.Single(await StepsAsync(1));
+        Assert.Equal(0, scheduler.Resync(listedBeforeACreated));
+        release.SetResult(Interval);
+
+        await AdvanceAsync(Interval);
+        Assert.Equal(2, (await StepsAsync(2)).Count);
+        Assert.Equal(0, scheduler.Resync(new HashSet<CanaryKey> { A }));
+    }
+
+    [Fact]
+    public async Task A_canary_woken_but_not_yet_stepped_when_a_stale_resync_runs_is_stepped()
+    {
+        var scheduler = Start(concurrency: 1);
+        var release = new TaskCompletionSource<TimeSpan?>();
+        _behaviour = (key, _) => key == B ? release.Task : Task.FromResult<TimeSpan?>(Interval);
+        scheduler.Wake(B);
+        await StepsAsync(1);
+
+        // A is queued behind B (one slot); the resync's list predates A.
+        scheduler.Wake(A);
+        Assert.Equal(0, scheduler.Resync(new HashSet<CanaryKey> { B }));
+        release.SetResult(Interval);
+        Assert.Contains((await StepsAsync(2)).Skip(1), s => s.Key == A);
+    }
+
+    [Fact]
+    public async Task Canaries_waiting_for_a_slot_are_not_repaired_by_the_resync()
+    {
+        var release = new TaskCompletionSource<TimeSpan?>();
+        _behaviour = (key, _) => key == A ? release.Task : Task.FromResult<TimeSpan?>(Interval);
+        var scheduler = Start(concurrency: 1);
+        scheduler.Wake(A);
+        await StepsAsync(1);
+        scheduler.Wake(B);
+
+        await AdvanceAsync(TimeSpan.FromMinutes(1));
+        Assert.Equal(0, scheduler.Resync(new HashSet<CanaryKey> { A, B }));
+        release.SetResult(Interval);
+        Assert.Contains(await StepsAsync(2), s => s.Key == B);
+    }
+
+    [Fact]
+    public async Task No_more_than_the_configured_number_of_steps_run_at_once()
+    {
+        var running = 0;
+        var peak = 0;
+        var gate = new TaskCompletionSource<TimeSpan?>();
+        _behaviour = async (_, _) =>
+        {
+            var now = Interlocked.Increment(ref running);
+            InterlockedMax(ref peak, now);
+            var next = await gate.Task;
+            Interlocked.Decrement(ref running);
+            return next;
+        };
+        var scheduler = Start(concurrency: 2);
+        foreach (var i in Enumerable.Range(0, 6))
+        {
+            scheduler.Wake(new CanaryKey("test", $"c{i}"));
+        }
+
+        Assert.Equal(2, (await SettledStepsAsync()).Count);
+        gate.SetResult(Interval);
+        Assert.Equal(6, (await StepsAsync(6)).Count);
+        Assert.Equal(2, peak);
+    }
+
+    [Fact]
+    public async Task A_canary_deleted_and_created_again_during_its_step_gets_no_second_concurrent_step()
+    {
+        var release = new TaskCompletionSource<TimeSpan?>();
+        var calls = 0;
+        _behaviour = (_, _) => Interlocked.Increment(ref calls) == 1 ? release.Task : Task.FromResult<TimeSpan?>(Interval);
+        var scheduler = Start();
+        scheduler.Wake(A);
+        await StepsAsync(1);
+
+        scheduler.Remove(A);
+        scheduler.Wake(A);
+        Assert.Single(await SettledStepsAsync());
+
+        release.SetResult(Interval);
+        Assert.Equal(2, (await StepsAsync(2)).Count);
+    }
+
+    [Fact]
+    public async Task A_canary_deleted_during_its_step_is_not_stepped_again()
+    {
+        var release = new TaskCompletionSource<TimeSpan?>();
+        _behaviour = (_, _) => release.Task;
+        var scheduler = Start();
+        scheduler.Wake(A);
+        await StepsAsync(1);
+
+        scheduler.Remove(A);
+        release.SetResult(Interval);
+        await AdvanceAsync(Interval);
+        Assert.Single(await SettledStepsAsync());
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int current;
+        while ((current = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, current) != current)
+        {
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();

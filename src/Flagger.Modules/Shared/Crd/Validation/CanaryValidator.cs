@@ -20,6 +20,13 @@ public static class CanaryValidator
     // Capability lists come from the catalog; the default provider is named first, as in the messages users know.
     private static readonly string[] MirrorProviders = Supporting(r => r.Mirroring != MirroringSupport.None);
     private static readonly string[] SessionAffinityProviders = Supporting(r => r.SessionAffinity);
+    private static readonly string[] AbTestingProviders = Supporting(r => r.AbTesting);
+
+    /// <summary>
+    /// The most HTTP retries a webhook may ask for (<c>analysis.webhooks[].retries</c>). Each retry waits for the hook's
+    /// timeout, so more than this would keep one gate busy for far longer than any analysis interval.
+    /// </summary>
+    public const int MaxWebhookRetries = 10;
 
     /// <summary>Validates a Canary.</summary>
     public static IReadOnlyList<ValidationError> Validate(Canary canary, ValidationOptions? options = null)
@@ -49,6 +56,46 @@ public static class CanaryValidator
 
         return errors;
     }
+
+    /// <summary>
+    /// Settings that are valid but do nothing for this canary: fields only another provider reads (see
+    /// <see cref="ProviderCatalog.ProviderSpecificFields"/>). Reported as Warning events, never as a condition.
+    /// </summary>
+    public static IReadOnlyList<ValidationError> Warnings(Canary canary, ValidationOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(canary);
+        options ??= ValidationOptions.Default;
+        var spec = canary.Spec;
+        var row = spec is null ? null : ProviderCatalog.Find(string.IsNullOrEmpty(spec.Provider) ? options.DefaultProvider : spec.Provider);
+        if (row is null)
+        {
+            return [];
+        }
+
+        var warnings = new List<ValidationError>();
+        foreach (var (field, families) in ProviderCatalog.ProviderSpecificFields)
+        {
+            if (IsSet(spec!, field) && !families.Contains(row.Family))
+            {
+                warnings.Add(new(field, $"ignored by provider {row.Name} (only {Join(families)} read it)"));
+            }
+        }
+
+        return warnings;
+    }
+
+    private static bool IsSet(CanarySpec spec, string field) => field switch
+    {
+        "spec.ingressRef" => spec.IngressRef is not null,
+        "spec.routeRef" => spec.RouteRef is not null,
+        "spec.upstreamRef" => spec.UpstreamRef is not null,
+        "spec.service.gatewayRefs" => spec.Service?.GatewayRefs is { Count: > 0 },
+        "spec.service.mirror" => spec.Service?.Mirror is { Count: > 0 },
+        "spec.service.meshName" => !string.IsNullOrEmpty(spec.Service?.MeshName),
+        "spec.service.backends" => spec.Service?.Backends is { Count: > 0 },
+        "spec.service.delegation" => spec.Service?.Delegation == true,
+        _ => throw new InvalidOperationException($"the provider catalog names an unknown field {field}"),
+    };
 
     /// <summary>Validates a MetricTemplate.</summary>
     public static IReadOnlyList<ValidationError> Validate(MetricTemplate template)
@@ -433,9 +480,16 @@ public static class CanaryValidator
         {
             errors.Add(new("spec.analysis.interval", "required (time between analysis steps, e.g. 1m)"));
         }
+        else if (GoDuration.TryParse(analysis.Interval, out var interval, out var error))
+        {
+            if (interval <= TimeSpan.Zero)
+            {
+                errors.Add(new("spec.analysis.interval", $"must be positive (got {analysis.Interval})"));
+            }
+        }
         else
         {
-            ValidateDuration("spec.analysis.interval", analysis.Interval, errors);
+            errors.Add(new("spec.analysis.interval", error));
         }
 
         if (analysis.Threshold is null)
@@ -461,6 +515,8 @@ public static class CanaryValidator
         }
 
         ValidateSessionAffinity(analysis.SessionAffinity, provider, errors);
+        ValidateProviderCapabilities(analysis, provider, errors);
+        ValidateMatch(analysis.Match, errors);
         ValidateMetrics(analysis.Metrics, ns, options, errors);
         ValidateWebhooks(analysis.Webhooks, errors);
         ValidateAlerts(analysis.Alerts, ns, options, errors);
@@ -517,6 +573,67 @@ public static class CanaryValidator
         if (analysis.Match is { Count: > 0 } && analysis.Iterations is not > 0)
         {
             errors.Add(new("spec.analysis.match", "A/B testing needs iterations (a run with match but no iterations never routes by match)"));
+        }
+    }
+
+    // Fields a provider cannot honour are errors, not silent ignores: A/B matching without header or cookie routing, and
+    // traffic weights with a blue/green-only provider (upstream silently ran 10 blue/green iterations instead).
+    private static void ValidateProviderCapabilities(CanaryAnalysis analysis, string? provider, List<ValidationError> errors)
+    {
+        if (ProviderCatalog.Find(provider) is not { } row)
+        {
+            return;
+        }
+
+        if (analysis.Match is { Count: > 0 } && !row.AbTesting)
+        {
+            errors.Add(new("spec.analysis.match", $"A/B testing is not supported by provider {provider} (supported: {Join(AbTestingProviders)})"));
+        }
+
+        if (!row.ProgressiveTraffic)
+        {
+            foreach (var (field, set) in new[] { ("stepWeight", analysis.StepWeight is not null), ("stepWeights", analysis.StepWeights is not null), ("maxWeight", analysis.MaxWeight is not null) })
+            {
+                if (set)
+                {
+                    errors.Add(new($"spec.analysis.{field}", $"provider {provider} only does blue/green (no traffic weights): use iterations instead"));
+                }
+            }
+        }
+
+        // No provider routes a returning A/B user by the session cookie, so the cookie would be written for nothing.
+        if (analysis.Match is { Count: > 0 } && analysis.SessionAffinity is not null)
+        {
+            errors.Add(new("spec.analysis.sessionAffinity", "cannot be combined with analysis.match (A/B testing routes by the match rules, sticky sessions are for progressive canaries)"));
+        }
+    }
+
+    private static void ValidateMatch(List<HttpMatchRequest>? match, List<ValidationError> errors)
+    {
+        for (var i = 0; i < (match?.Count ?? 0); i++)
+        {
+            foreach (var (name, value) in match![i].Headers ?? [])
+            {
+                if (value?.Regex is { } pattern && RegexError(pattern) is { } error)
+                {
+                    errors.Add(new($"spec.analysis.match[{i}].headers.{name}.regex", $"\"{pattern}\" is not a valid regular expression: {error}"));
+                }
+            }
+        }
+    }
+
+    private static string? RegexError(string pattern)
+    {
+        try
+        {
+            _ = new System.Text.RegularExpressions.Regex(pattern, System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1));
+            return null;
+        }
+        catch (System.Text.RegularExpressions.RegexParseException e)
+        {
+            // .NET: "Invalid pattern '(a' at offset 2. Not enough )'s." — keep the reason, without repeating the pattern.
+            var reason = e.Message[(e.Message.IndexOf(". ", StringComparison.Ordinal) + 2)..].TrimEnd('.');
+            return $"{reason} (at offset {e.Offset})";
         }
     }
 
@@ -629,9 +746,9 @@ public static class CanaryValidator
                 ValidateDuration($"{path}.timeout", hook.Timeout, errors);
             }
 
-            if (hook.Retries is < 0)
+            if (hook.Retries is < 0 or > MaxWebhookRetries)
             {
-                errors.Add(new($"{path}.retries", $"must not be negative (got {hook.Retries})"));
+                errors.Add(new($"{path}.retries", $"must be between 0 and {MaxWebhookRetries} (got {hook.Retries})"));
             }
         }
     }
