@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Flagger.Modules.Shared;
 using Flagger.Modules.Shared.Telemetry;
 using Flagger.Runtime.Configuration;
@@ -57,4 +58,44 @@ public static class FlaggerHost
         app.Services.GetRequiredService<FlaggerMetrics>().SetInfo(FlaggerVersion.Current, options.MeshProvider);
         return (app, 0);
     }
+
+    /// <summary>
+    /// Runs a built operator until it stops; returns the process exit code. The startup checks run first (waiting out
+    /// transient API errors; SIGTERM/SIGINT end the wait): a check that fails for good exits with code 1 and its
+    /// message, without starting the host.
+    /// </summary>
+    public static async Task<int> RunAsync(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var checks = app.Services.GetRequiredService<StartupChecks>();
+        bool passed;
+        using (var stopping = new CancellationTokenSource())
+        using (PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop(stopping)))
+        using (PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop(stopping)))
+        {
+            try
+            {
+                passed = await checks.EnsureCheckedAsync(stopping.Token);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                passed = false;
+            }
+        }
+
+        if (!passed)
+        {
+            await app.DisposeAsync();
+            return checks.Failure is null ? 0 : 1;
+        }
+
+        await app.RunAsync();
+        return Environment.ExitCode;
+    }
+
+    private static Action<PosixSignalContext> Stop(CancellationTokenSource stopping) => context =>
+    {
+        context.Cancel = true;
+        stopping.Cancel();
+    };
 }

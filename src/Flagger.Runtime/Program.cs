@@ -6,5 +6,4 @@ if (app is null)
     return exitCode;
 }
 
-await app.RunAsync();
-return Environment.ExitCode;
+return await FlaggerHost.RunAsync(app);

@@ -5,7 +5,7 @@ namespace Flagger.Runtime.Configuration;
 /// <summary>Finds the API server as upstream does: <c>-kubeconfig</c>, else in-cluster, else the default kubeconfig.</summary>
 internal static class KubeConfigLoader
 {
-    public static KubernetesClientConfiguration Load(FlaggerOptions options)
+    public static KubernetesClientConfiguration Load(FlaggerOptions options, OperatorIdentity identity)
     {
         var config = !string.IsNullOrEmpty(options.Kubeconfig)
             ? KubernetesClientConfiguration.BuildConfigFromConfigFile(options.Kubeconfig)
@@ -17,7 +17,7 @@ internal static class KubeConfigLoader
             config.Host = options.Master;
         }
 
-        config.UserAgent = "flagger-dotnet";
+        config.UserAgent = identity.UserAgent;
         return config;
     }
 }

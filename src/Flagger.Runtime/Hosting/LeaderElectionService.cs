@@ -1,4 +1,5 @@
 using Flagger.Modules.Shared.Kubernetes;
+using Flagger.Runtime.Configuration;
 using k8s.LeaderElection;
 using k8s.LeaderElection.ResourceLock;
 
@@ -10,13 +11,13 @@ namespace Flagger.Runtime.Hosting;
 /// once so no further write happens, then the instance campaigns again.
 /// </summary>
 internal sealed partial class LeaderElectionService(
-    k8s.Kubernetes kubernetes, Leadership leadership, string electionNamespace, ILogger<LeaderElectionService> logger) : BackgroundService
+    k8s.Kubernetes kubernetes, Leadership leadership, OperatorIdentity operatorIdentity, string electionNamespace, ILogger<LeaderElectionService> logger) : BackgroundService
 {
     public const string LeaseName = "flagger-leader-election";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var identity = $"{Environment.MachineName}_{Guid.NewGuid()}";
+        var identity = operatorIdentity.Name;
         var config = new LeaderElectionConfig(new LeaseLock(kubernetes, electionNamespace, LeaseName, identity))
         {
             LeaseDuration = TimeSpan.FromSeconds(60),

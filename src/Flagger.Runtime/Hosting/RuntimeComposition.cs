@@ -6,7 +6,6 @@ using Flagger.Modules.Webhooks;
 using Flagger.Modules.Workloads;
 using Flagger.Modules.Shared.Kubernetes;
 using Flagger.Runtime.Configuration;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Flagger.Runtime.Hosting;
 
@@ -46,8 +45,13 @@ internal static class RuntimeComposition
     /// </summary>
     public static WebApplicationBuilder AddCluster(this WebApplicationBuilder builder, FlaggerOptions options)
     {
-        builder.AddKubernetesAccess(KubeConfigLoader.Load(options), options.Namespace);
-        builder.Services.AddHostedService<StartupChecks>();
+        var identity = OperatorIdentity.New();
+        builder.Services.AddSingleton(identity);
+        builder.AddKubernetesAccess(
+            KubeConfigLoader.Load(options, identity),
+            new KubernetesAccessSettings(options.Namespace, options.EnableLeaderElection, options.KubeconfigQps, options.KubeconfigBurst));
+        builder.Services.AddSingleton<StartupChecks>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<StartupChecks>());
         builder.Services.AddHealthChecks().AddCheck<CachesSyncedCheck>("caches", tags: [ServiceDefaultsExtensions.ReadyTag]);
         return builder;
     }
@@ -104,7 +108,10 @@ internal static class RuntimeComposition
         return builder;
     }
 
-    /// <summary>With <c>-enable-leader-election</c>, only the holder of the Lease acts.</summary>
+    /// <summary>
+    /// With <c>-enable-leader-election</c>, only the holder of the Lease acts: the election service campaigns for the
+    /// Lease and drives the <see cref="Leadership"/> that <see cref="AddCluster"/> registered as not yet leading.
+    /// </summary>
     public static WebApplicationBuilder AddLeaderElection(this WebApplicationBuilder builder, FlaggerOptions options)
     {
         if (!options.EnableLeaderElection)
@@ -112,7 +119,6 @@ internal static class RuntimeComposition
             return builder;
         }
 
-        builder.Services.TryAddSingleton(new Leadership(electionEnabled: true));
         // Upstream: -namespace also overrides the election namespace.
         var electionNamespace = string.IsNullOrEmpty(options.Namespace) ? options.LeaderElectionNamespace : options.Namespace;
         builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<LeaderElectionService>(sp, electionNamespace));

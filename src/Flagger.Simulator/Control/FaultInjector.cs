@@ -21,7 +21,7 @@ public sealed record FaultRule
     /// <summary>Substring of the User-Agent header (the client).</summary>
     public string? UserAgent { get; init; }
 
-    /// <summary>HTTP status to answer with: 500, 409, 429 or 503.</summary>
+    /// <summary>HTTP status to answer with: 500, 409, 429, 503, 401, 403 or 404.</summary>
     public int? Status { get; init; }
 
     /// <summary>Extra latency before the request is handled.</summary>
@@ -49,14 +49,14 @@ public sealed class FaultInjector
     private readonly Lock gate = new();
     private readonly List<FaultRule> rules = [];
 
-    public static readonly int[] AllowedStatuses = [500, 409, 429, 503];
+    public static readonly int[] AllowedStatuses = [500, 409, 429, 503, 401, 403, 404];
 
     /// <summary>Adds a rule after validating it; returns an error text naming the bad field, or null.</summary>
     public string? Add(FaultRule rule)
     {
         if (rule.Status is { } s && !AllowedStatuses.Contains(s))
         {
-            return $"status: Unsupported value: {s}: supported values: 500, 409, 429, 503";
+            return $"status: Unsupported value: {s}: supported values: 500, 409, 429, 503, 401, 403, 404";
         }
 
         if (rule.Probability is < 0 or > 1)
@@ -133,6 +133,9 @@ public sealed class FaultInjector
 
     internal static string ReasonFor(int code) => code switch
     {
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "NotFound",
         409 => "Conflict",
         429 => "TooManyRequests",
         503 => "ServiceUnavailable",

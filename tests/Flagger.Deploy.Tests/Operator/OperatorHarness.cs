@@ -19,7 +19,10 @@ namespace Flagger.Deploy.Tests.Operator;
 /// </summary>
 internal sealed class OperatorHarness : IAsyncDisposable
 {
-    /// <summary>The user agent every request of the operator carries (src/Flagger.Runtime/Configuration/KubeConfigLoader.cs).</summary>
+    /// <summary>
+    /// The product every request of the operator names in its user agent, <c>flagger-dotnet/&lt;version&gt; (&lt;identity&gt;)</c>
+    /// (src/Flagger.Runtime/Configuration/OperatorIdentity.cs); the simulator's accounting matches it as a substring.
+    /// </summary>
     public const string UserAgent = "flagger-dotnet";
 
     /// <summary>The user agent of the test's own client (<see cref="Client"/>).</summary>

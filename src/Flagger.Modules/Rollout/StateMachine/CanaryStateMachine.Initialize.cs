@@ -60,7 +60,12 @@ internal sealed partial class CanaryStateMachine
             switch (_obs.Primary.Readiness)
             {
                 case ReadinessState.NotReady:
-                    Warn(_obs.Primary.Message ?? $"{Target}-primary.{Ns} not ready");
+                    // Waiting for a primary that is rolling out is the healthy path of every initialization: a Normal
+                    // event (upstream records it as a Warning). On the first sight of the canary the primary was observed
+                    // before this tick creates it, so its "not found" is stale: say what is really happening.
+                    Info(_canary.Status?.Conditions is not { Count: > 0 } || _obs.Primary.Message is null
+                        ? $"{Target}-primary.{Ns} not ready: waiting for rollout to finish"
+                        : _obs.Primary.Message);
                     return Finish("initializing: waiting for the primary");
                 case ReadinessState.DeadlineExceeded:
                     Warn(_obs.Primary.Message ?? $"{Target}-primary.{Ns} progress deadline exceeded");

@@ -17,7 +17,7 @@ internal enum ScaleState
 
 /// <summary>One workload's state this tick.</summary>
 /// <param name="Readiness">Readiness (upstream <c>pkg/canary/*_ready.go</c>) with the thresholds of <c>analysis.primaryReadyThreshold</c>/<c>canaryReadyThreshold</c>.</param>
-/// <param name="Message">Upstream's readiness error text, e.g. <c>podinfo-primary.test not ready: waiting for rollout to finish: 1 of 2 (readyThreshold 100%) updated replicas are available</c>; emitted verbatim as a Warning event.</param>
+/// <param name="Message">Upstream's readiness error text, e.g. <c>podinfo-primary.test not ready: waiting for rollout to finish: 1 of 2 (readyThreshold 100%) updated replicas are available</c>; emitted verbatim as a Warning event (a Normal one while an initialization waits for its primary).</param>
 /// <param name="Scale">Whether the workload runs pods (only meaningful for the canary/target).</param>
 internal sealed record WorkloadObservation(ReadinessState Readiness, string? Message = null, ScaleState Scale = ScaleState.Up)
 {

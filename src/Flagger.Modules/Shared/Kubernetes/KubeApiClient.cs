@@ -13,10 +13,13 @@ namespace Flagger.Modules.Shared.Kubernetes;
 /// <summary>
 /// A small REST client over KubernetesClient's authenticated <see cref="HttpClient"/>: every request has a timeout,
 /// every failure becomes a <see cref="KubeApiException"/> carrying the server's <c>Status</c>, and list/watch are
-/// generic over any model with a <see cref="KubernetesEntityAttribute"/> (built-in or custom).
+/// generic over any model with a <see cref="KubernetesEntityAttribute"/> (built-in or custom). Every request start
+/// passes the client-side <see cref="ClientRateLimiter"/> (none when not given).
 /// </summary>
-internal sealed class KubeApiClient(k8s.Kubernetes kubernetes, TimeSpan requestTimeout)
+internal sealed class KubeApiClient(k8s.Kubernetes kubernetes, TimeSpan requestTimeout, ClientRateLimiter? rateLimiter = null)
 {
+    private readonly ClientRateLimiter _rateLimiter = rateLimiter ?? ClientRateLimiter.Unlimited;
+
     private const string JsonMediaType = "application/json";
 
     public TimeSpan RequestTimeout => requestTimeout;
@@ -179,6 +182,8 @@ internal sealed class KubeApiClient(k8s.Kubernetes kubernetes, TimeSpan requestT
     private async Task<HttpResponseMessage> SendRawAsync(
         HttpMethod method, string path, HttpContent? content, TimeSpan timeout, CancellationToken cancellationToken, bool streaming = false)
     {
+        // As client-go: the limit applies to starting a request; an established watch stream reads freely.
+        await _rateLimiter.WaitAsync(cancellationToken);
         using var request = new HttpRequestMessage(method, new Uri(kubernetes.BaseUri, path.TrimStart('/'))) { Content = content };
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(JsonMediaType));
         if (kubernetes.Credentials is { } credentials)

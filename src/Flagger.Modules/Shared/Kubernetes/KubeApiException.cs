@@ -14,4 +14,10 @@ public sealed class KubeApiException(HttpStatusCode statusCode, string reason, s
     public bool IsNotFound => StatusCode == HttpStatusCode.NotFound;
 
     public bool IsConflict => StatusCode == HttpStatusCode.Conflict;
+
+    /// <summary>Worth retrying: 5xx (including our own timeout and unreachable mappings), 429 Too Many Requests, 408.</summary>
+    public bool IsTransient => (int)StatusCode >= 500 || StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout;
+
+    /// <summary>401 or 403: the credentials or their RBAC grants are wrong; retrying does not help.</summary>
+    public bool IsAuthorizationFailure => StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden;
 }

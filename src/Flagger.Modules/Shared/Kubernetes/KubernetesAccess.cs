@@ -1,6 +1,5 @@
 using k8s;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -18,17 +17,20 @@ public static class KubernetesAccess
 
     /// <param name="builder">The host.</param>
     /// <param name="configuration">Where the API server is and how to authenticate.</param>
-    /// <param name="watchNamespace">One namespace to watch, or null for all.</param>
+    /// <param name="settings">Namespace scope, leader election and the client-side rate limit.</param>
     /// <param name="watch">
     /// More kinds to cache besides the modules' <see cref="WatchRegistration"/>s, e.g. <c>cache => cache.Watch&lt;V1Deployment&gt;()</c>.
     /// </param>
     public static IHostApplicationBuilder AddKubernetesAccess(
-        this IHostApplicationBuilder builder, KubernetesClientConfiguration configuration, string? watchNamespace, Action<IKubeCacheRegistration>? watch = null)
+        this IHostApplicationBuilder builder, KubernetesClientConfiguration configuration, KubernetesAccessSettings settings, Action<IKubeCacheRegistration>? watch = null)
     {
+        ArgumentNullException.ThrowIfNull(settings);
+        var watchNamespace = settings.WatchNamespace;
         // Watches are long-lived; each call sets its own timeout instead of one client-wide limit.
         configuration.HttpClientTimeout = Timeout.InfiniteTimeSpan;
         builder.Services.AddSingleton(_ => new k8s.Kubernetes(configuration));
-        builder.Services.AddSingleton(sp => new KubeApiClient(sp.GetRequiredService<k8s.Kubernetes>(), RequestTimeout));
+        builder.Services.AddSingleton(sp => new ClientRateLimiter(settings.Qps, settings.Burst, sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(sp => new KubeApiClient(sp.GetRequiredService<k8s.Kubernetes>(), RequestTimeout, sp.GetRequiredService<ClientRateLimiter>()));
         builder.Services.AddSingleton(sp =>
         {
             var cache = new KubeCache(sp.GetRequiredService<KubeApiClient>(), string.IsNullOrEmpty(watchNamespace) ? null : watchNamespace,
@@ -43,7 +45,9 @@ public static class KubernetesAccess
         });
         builder.Services.AddSingleton<IKubeCache>(sp => sp.GetRequiredService<KubeCache>());
         builder.Services.AddSingleton<IKubeWriter, KubeWriter>();
-        builder.Services.TryAddSingleton(new Leadership(electionEnabled: false));
+        // The one registration of Leadership: whether this process must win the Lease before acting is decided here,
+        // from the settings, never by whichever module registers first.
+        builder.Services.AddSingleton(new Leadership(settings.LeaderElection));
         builder.Services.AddSingleton<IEventRecorder, EventRecorder>();
         builder.Services.AddHostedService<CacheRunner>();
         return builder;
@@ -69,3 +73,10 @@ public static class KubernetesAccess
         protected override Task ExecuteAsync(CancellationToken stoppingToken) => cache.RunAsync(stoppingToken);
     }
 }
+
+/// <summary>How the operator talks to the cluster.</summary>
+/// <param name="WatchNamespace">One namespace to watch, or null/empty for all.</param>
+/// <param name="LeaderElection">True: act only while holding the Lease (the host runs the election); false: act at once.</param>
+/// <param name="Qps">Client-side steady request rate (upstream <c>-kubeconfig-qps</c>, default 100; negative: unlimited).</param>
+/// <param name="Burst">Client-side burst (upstream <c>-kubeconfig-burst</c>, default 250).</param>
+public sealed record KubernetesAccessSettings(string? WatchNamespace, bool LeaderElection = false, double Qps = 100, int Burst = 250);

@@ -73,14 +73,23 @@ public sealed class CanaryStateMachineTransitionTests
             d => Assert.Equal([new EmitEvent(EventType.Normal, "skipping canary run as object is suspended")], d.Actions)),
 
         // ---- initialization (inventory §2.2 steps 5-13) ----
-        ["a new canary becomes Initializing and waits for the primary"] = new(
-            () => Decide(Canary(), Obs(Rev1, primary: new WorkloadObservation(ReadinessState.NotReady, "podinfo-primary.test not ready: waiting for rollout to finish"))),
+        ["a new canary becomes Initializing and waits for the primary with a Normal event, not a Warning"] = new(
+            () => Decide(Canary(), Obs(Rev1, primary: new WorkloadObservation(ReadinessState.NotReady, "deployment podinfo-primary.test get query error: deployments.apps \"podinfo-primary\" not found"))),
             d =>
             {
                 Assert.Equal(CanaryPhase.Initializing, d.S().Phase());
                 Assert.Equal("New Deployment detected, starting initialization.", d.S().Conditions![0].Message);
                 Assert.Equal([new EnsureCanaryAndPrimaryServices(), new CheckMetricProviders(), new EnsurePrimaryWorkload(), new WriteStatus(d.S())], d.Effects());
-                Assert.Equal(["podinfo-primary.test not ready: waiting for rollout to finish"], d.Warnings());
+                Assert.Empty(d.Warnings());
+                Assert.Contains(new EmitEvent(EventType.Normal, "podinfo-primary.test not ready: waiting for rollout to finish"), d.Actions);
+            }),
+        ["an Initializing canary whose primary is still rolling out waits with a Normal event"] = new(
+            () => Decide(Canary(status: Status(CanaryPhase.Initializing, applied: null, promoted: null)),
+                Obs(Rev1, primary: new WorkloadObservation(ReadinessState.NotReady, "podinfo-primary.test not ready: waiting for rollout to finish: 0 of 1 updated replicas are available"))),
+            d =>
+            {
+                Assert.Empty(d.Warnings());
+                Assert.Contains(new EmitEvent(EventType.Normal, "podinfo-primary.test not ready: waiting for rollout to finish: 0 of 1 updated replicas are available"), d.Actions);
             }),
         ["an Initializing canary with a ready primary becomes Initialized"] = new(
             () => Decide(Canary(status: Status(CanaryPhase.Initializing, applied: null, promoted: null)),
