@@ -15,7 +15,7 @@ internal static class SeedManifests
         Path.Combine(repoRoot, "deploy", "crds", "canaries.yaml"),
         Path.Combine(repoRoot, "deploy", "crds", "metrictemplates.yaml"),
         Path.Combine(repoRoot, "deploy", "crds", "alertproviders.yaml"),
-        Path.Combine(repoRoot, "deploy", "dev", "istio-crds.yaml"),
+        .. Directory.GetFiles(Path.Combine(repoRoot, "deploy", "dev"), "*-crds.yaml").Order(StringComparer.Ordinal), // every provider's CRDs
         Path.Combine(repoRoot, "deploy", "dev", "podinfo.yaml"),
         Path.Combine(repoRoot, "deploy", "dev", "podinfo-canary.yaml"),
     ];

@@ -17,7 +17,8 @@ internal static class TestCluster
         await client.CoreV1.CreateNamespaceAsync(new V1Namespace { ApiVersion = "v1", Kind = "Namespace", Metadata = new V1ObjectMeta { Name = "test" } });
         if (installCrds)
         {
-            var files = Directory.GetFiles(Path.Combine(RepositoryRoot, "deploy", "crds"), "*.yaml").Append(Path.Combine(RepositoryRoot, "deploy", "dev", "istio-crds.yaml"));
+            var files = Directory.GetFiles(Path.Combine(RepositoryRoot, "deploy", "crds"), "*.yaml").Order(StringComparer.Ordinal)
+                .Concat(Directory.GetFiles(Path.Combine(RepositoryRoot, "deploy", "dev"), "*-crds.yaml").Order(StringComparer.Ordinal));
             foreach (var file in files)
             {
                 foreach (var crd in KubernetesYaml.LoadAllFromString(await File.ReadAllTextAsync(file)).OfType<V1CustomResourceDefinition>())

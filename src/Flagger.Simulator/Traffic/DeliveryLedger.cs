@@ -14,9 +14,9 @@ internal sealed class DeliveryLedger
     private readonly Dictionary<string, long> totals = new(StringComparer.Ordinal);
 
     /// <summary>The outcomes of <paramref name="requests"/> more requests to <paramref name="target"/> behind a Service.</summary>
-    public IEnumerable<RequestOutcome> Settle(string service, string ns, int? port, UpstreamWorkload? target, double requests)
+    public IEnumerable<RequestOutcome> Settle(string service, string ns, int? port, UpstreamWorkload? target, double requests, string? via = null)
     {
-        var key = $"{ns}/{service}/{target?.Name ?? "-"}";
+        var key = $"{ns}/{service}/{target?.Name ?? "-"}/{via}";
         var owed = carry.GetValueOrDefault(key) + requests;
         var n = (long)Math.Floor(owed);
         carry[key] = owed - n;
@@ -27,7 +27,7 @@ internal sealed class DeliveryLedger
 
         if (target is null)
         {
-            return [new RequestOutcome(ns, service, port, "unknown", "unknown", null, "503", n, 0.5, 0)];
+            return [new RequestOutcome(ns, service, port, "unknown", "unknown", null, "503", n, 0.5, 0, via)];
         }
 
         var totalKey = key + "#total";
@@ -39,17 +39,17 @@ internal sealed class DeliveryLedger
         var outcomes = new List<RequestOutcome>(2);
         if (ok > 0)
         {
-            outcomes.Add(Outcome(service, ns, port, target, "200", ok));
+            outcomes.Add(Outcome(service, ns, port, target, "200", ok, via));
         }
 
         if (errors > 0)
         {
-            outcomes.Add(Outcome(service, ns, port, target, target.ErrorCode.ToString(CultureInfo.InvariantCulture), errors));
+            outcomes.Add(Outcome(service, ns, port, target, target.ErrorCode.ToString(CultureInfo.InvariantCulture), errors, via));
         }
 
         return outcomes;
     }
 
-    private static RequestOutcome Outcome(string service, string ns, int? port, UpstreamWorkload target, string code, long count) =>
-        new(ns, service, port, target.Name, target.App, target.PodName, code, count, target.LatencyMs, target.Sigma);
+    private static RequestOutcome Outcome(string service, string ns, int? port, UpstreamWorkload target, string code, long count, string? via) =>
+        new(ns, service, port, target.Name, target.App, target.PodName, code, count, target.LatencyMs, target.Sigma, via);
 }

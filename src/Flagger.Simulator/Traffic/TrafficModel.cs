@@ -72,10 +72,10 @@ internal sealed partial class TrafficModel(
         lock (tickGate)
         {
             var deliveries = store.Read(() => Plan(elapsed.TotalSeconds));
-            foreach (var group in deliveries.GroupBy(d => (d.Service, d.Namespace, d.Port, d.Target)))
+            foreach (var group in deliveries.GroupBy(d => (d.Service, d.Namespace, d.Port, d.Target, d.Via)))
             {
-                var (service, ns, port, target) = group.Key;
-                foreach (var outcome in ledger.Settle(service, ns, port, target, group.Sum(d => d.Requests)))
+                var (service, ns, port, target, via) = group.Key;
+                foreach (var outcome in ledger.Settle(service, ns, port, target, group.Sum(d => d.Requests), via))
                 {
                     foreach (var exporter in exporters)
                     {
@@ -132,13 +132,13 @@ internal sealed partial class TrafficModel(
         {
             if (sum > 0 && destination.Weight > 0)
             {
-                upstreams.Send(destination.Service, ns, requests * destination.Weight / sum, result);
+                upstreams.Send(destination.Service, ns, requests * destination.Weight / sum, result, destination.Via);
             }
         }
 
         if (rule.Mirror is { } mirror)
         {
-            upstreams.Send(mirror.Service, ns, requests * mirror.Percent / 100, result);
+            upstreams.Send(mirror.Service, ns, requests * mirror.Percent / 100, result, mirror.Via);
         }
     }
 

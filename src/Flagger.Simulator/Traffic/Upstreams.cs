@@ -9,7 +9,7 @@ namespace Flagger.Simulator.Traffic;
 internal sealed class Upstreams(ClusterStore store)
 {
     /// <summary>Requests to a Service go to the workloads its selector matches, split by ready replicas; none ready → 503 by the mesh.</summary>
-    public void Send(string service, string ns, double requests, List<Delivery> result)
+    public void Send(string service, string ns, double requests, List<Delivery> result, string? via = null)
     {
         var svc = store.TryGet(BuiltinTypes.Services, ns, service);
         var selector = svc is null ? null : StoredObject.ReadMap(svc.Node["spec"]?["selector"]);
@@ -19,14 +19,14 @@ internal sealed class Upstreams(ClusterStore store)
         if (ready.Count == 0)
         {
             // No healthy upstream: the mesh answers 503 itself.
-            result.Add(new Delivery(service, ns, port, null, requests));
+            result.Add(new Delivery(service, ns, port, null, requests, via));
             return;
         }
 
         var total = ready.Sum(t => (double)t.Ready);
         foreach (var t in ready)
         {
-            result.Add(new Delivery(service, ns, port, t, requests * t.Ready / total));
+            result.Add(new Delivery(service, ns, port, t, requests * t.Ready / total, via));
         }
     }
 

@@ -59,8 +59,9 @@ public sealed class SimulatedBackend : IClusterBackend
         {
             using (var client = new k8s.Kubernetes(cluster.ClientConfiguration()))
             {
-                var files = Directory.GetFiles(Path.Combine(Ports.RepositoryRoot, "deploy", "crds"), "*.yaml")
-                    .Append(Path.Combine(Ports.RepositoryRoot, "deploy", "dev", "istio-crds.yaml"));
+                // Flagger's CRDs, then every provider's (deploy/dev/<provider>-crds.yaml: Istio, Keptn, the routers' objects).
+                var files = Directory.GetFiles(Path.Combine(Ports.RepositoryRoot, "deploy", "crds"), "*.yaml").Order(StringComparer.Ordinal)
+                    .Concat(Directory.GetFiles(Path.Combine(Ports.RepositoryRoot, "deploy", "dev"), "*-crds.yaml").Order(StringComparer.Ordinal));
                 foreach (var file in files)
                 {
                     foreach (var crd in KubernetesYaml.LoadAllFromString(await File.ReadAllTextAsync(file, cancellationToken)).OfType<V1CustomResourceDefinition>())

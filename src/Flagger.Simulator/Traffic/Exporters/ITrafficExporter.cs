@@ -15,7 +15,8 @@ internal interface ITrafficExporter
 /// <see cref="Port"/>, null when the Service has none) in <see cref="Namespace"/>, answered by workload
 /// <see cref="Workload"/> (app label <see cref="App"/>, pod <see cref="Pod"/>) with <see cref="ResponseCode"/> after a
 /// log-normal latency of median <see cref="MedianMs"/> and shape <see cref="Sigma"/>. When no pod was ready the mesh
-/// answered itself: workload and app are <c>unknown</c> and <see cref="Pod"/> is null.
+/// answered itself: workload and app are <c>unknown</c> and <see cref="Pod"/> is null. <see cref="Via"/> names the
+/// routing object that carried the requests when the route table set one (<see cref="Routes.WeightedDestination.Via"/>).
 /// </summary>
 internal sealed record RequestOutcome(
     string Namespace,
@@ -27,4 +28,5 @@ internal sealed record RequestOutcome(
     string ResponseCode,
     long Count,
     double MedianMs,
-    double Sigma);
+    double Sigma,
+    string? Via = null);

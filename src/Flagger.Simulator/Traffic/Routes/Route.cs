@@ -24,7 +24,16 @@ internal sealed record RouteRule(
 }
 
 /// <summary>A Service (in the route's namespace) that receives <see cref="Weight"/> parts of a rule's requests.</summary>
-internal sealed record WeightedDestination(string Service, double Weight);
+/// <param name="Service">The destination Service's name.</param>
+/// <param name="Weight">Its share of the rule's requests, relative to the other destinations' weights.</param>
+/// <param name="Via">
+/// The routing object that carries these requests to the Service (e.g. <c>podinfo-canary</c>, the canary Ingress),
+/// for exporters whose series name the proxy's route rather than the Service; null when none is needed.
+/// </param>
+internal sealed record WeightedDestination(string Service, double Weight, string? Via = null);
 
 /// <summary>A Service that receives a copy of <see cref="Percent"/> % of a rule's requests.</summary>
-internal sealed record MirrorDestination(string Service, double Percent);
+/// <param name="Service">The mirror Service's name.</param>
+/// <param name="Percent">The percentage of the rule's requests copied to it.</param>
+/// <param name="Via">As <see cref="WeightedDestination.Via"/>.</param>
+internal sealed record MirrorDestination(string Service, double Percent, string? Via = null);
