@@ -41,6 +41,13 @@ public interface IClusterBackend : IAsyncDisposable
     /// </summary>
     string TrafficWebhooks(string ns, string service, string indent, string path = "/");
 
+    /// <summary>
+    /// Makes routing provider <paramref name="provider"/> usable (its controller and CRDs): nothing on the simulator,
+    /// which has every provider's CRDs from the start; on k3s the provider's <see cref="Installs.ProviderInstalls"/>
+    /// steps, once per backend. Scenarios of a provider other than Istio call it first.
+    /// </summary>
+    Task InstallProviderAsync(string provider, CancellationToken cancellationToken);
+
     /// <summary>Stops the operator abruptly (as a killed pod would be).</summary>
     Task StopRuntimeAsync(CancellationToken cancellationToken);
 

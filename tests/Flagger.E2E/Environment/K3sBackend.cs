@@ -22,6 +22,8 @@ public sealed class K3sBackend : IClusterBackend
     private readonly string _kubeconfig;
     private readonly OperatorHost _operator;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private readonly SemaphoreSlim _installs = new(1, 1);
+    private readonly HashSet<string> _installed = new(StringComparer.Ordinal);
 
     private K3sBackend(K3sContainer container, string kubeconfig, AlertReceiver alerts)
     {
@@ -150,6 +152,25 @@ public sealed class K3sBackend : IClusterBackend
 
     public Task StopRuntimeAsync(CancellationToken cancellationToken) => _operator.StopAsync();
 
+    public async Task InstallProviderAsync(string provider, CancellationToken cancellationToken)
+    {
+        await _installs.WaitAsync(cancellationToken);
+        try
+        {
+            if (_installed.Add(provider))
+            {
+                foreach (var command in Installs.ProviderInstalls.For(provider).Commands)
+                {
+                    await RunAsync(command[0], command[1..], cancellationToken);
+                }
+            }
+        }
+        finally
+        {
+            _installs.Release();
+        }
+    }
+
     private async Task RunAsync(string tool, string[] args, CancellationToken cancellationToken)
     {
         var info = new ProcessStartInfo(tool) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
@@ -177,6 +198,7 @@ public sealed class K3sBackend : IClusterBackend
 
     public async ValueTask DisposeAsync()
     {
+        _installs.Dispose();
         await _operator.StopAsync();
         Alerts.Dispose();
         Client.Dispose();

@@ -134,6 +134,9 @@ public sealed class SimulatedBackend : IClusterBackend
 
     public Task StopRuntimeAsync(CancellationToken cancellationToken) => _operator.StopAsync();
 
+    /// <summary>Nothing to install: every <c>deploy/dev/*-crds.yaml</c> was applied at start, and the simulator plays the data planes.</summary>
+    public Task InstallProviderAsync(string provider, CancellationToken cancellationToken) => Task.CompletedTask;
+
     public async ValueTask DisposeAsync()
     {
         await StopRuntimeAsync(CancellationToken.None);
