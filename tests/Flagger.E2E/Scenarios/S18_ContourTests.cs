@@ -11,14 +11,14 @@ namespace Flagger.E2E.Scenarios;
 /// </summary>
 public sealed class S18_ContourTests(E2EEnvironment environment)
 {
-    private const string Metrics = """
+    private static string Metrics(string interval) => $"""
             metrics:
               - name: request-success-rate
                 threshold: 99
-                interval: 30s
+                interval: {interval}
               - name: request-duration
                 threshold: 500
-                interval: 30s
+                interval: {interval}
         """;
 
     [Fact]
@@ -86,7 +86,10 @@ public sealed class S18_ContourTests(E2EEnvironment environment)
         Assert.Contains($"Rolling back podinfo.{ns.Name} failed checks threshold reached 5", warnings);
         Assert.Equal(["podinfo-primary:100", "podinfo-canary:0"], Services((await Proxy(ns))!, 0));
 
-        // A/B: requests with x-canary: insider go to the canary for 3 iterations.
+        // A/B: requests with x-canary: insider go to the canary for 3 iterations. The canary's Envoy cluster keeps its
+        // name across versions, so the run starts once the slow version's requests left the metric window.
+        var canaryRate = $"sum(rate(envoy_cluster_upstream_rq{{envoy_cluster_name=\"{ns.Name}_podinfo-canary_9898\"}}[10s]))";
+        await ns.WaitUntilAsync(async () => await ns.QueryAsync(canaryRate) is null or 0, "no requests on the rolled-back canary's cluster for 10s");
         await ns.ApplyAsync(Canary(ns, backend, $"""
                 threshold: 5
                 iterations: 3
@@ -94,7 +97,7 @@ public sealed class S18_ContourTests(E2EEnvironment environment)
                   - headers:
                       x-canary:
                         exact: "insider"
-            """).Replace(Specs.Traffic, Specs.Traffic + "\n        simulator.flagger.app/headers: \"x-canary=insider:0.5\"", StringComparison.Ordinal));
+            """, metricInterval: "10s").Replace(Specs.Traffic, Specs.Traffic + "\n        simulator.flagger.app/headers: \"x-canary=insider:0.5\"", StringComparison.Ordinal));
         await ns.PatchTemplateAsync("podinfo", new Dictionary<string, string?> { ["simulator.flagger.app/latency-ms"] = null }, TestNamespace.Image3);
         await ns.WaitUntilAsync(async () => Services((await Proxy(ns))!, 0).SequenceEqual(["podinfo-primary:0", "podinfo-canary:100"]), "the header route on the canary");
         proxy = (await Proxy(ns))!;
@@ -108,9 +111,9 @@ public sealed class S18_ContourTests(E2EEnvironment environment)
         ns.Report("18 contour");
     }
 
-    private static string Canary(TestNamespace ns, IClusterBackend backend, string analysis) => Specs.Canary(ns.Name, "podinfo", $"""
+    private static string Canary(TestNamespace ns, IClusterBackend backend, string analysis, string metricInterval = "30s") => Specs.Canary(ns.Name, "podinfo", $"""
         {analysis}
-        {Metrics}
+        {Metrics(metricInterval)}
             webhooks:
         {backend.TrafficWebhooks(ns.Name, "podinfo", "      ")}
         """, extraSpec: "  provider: contour");
