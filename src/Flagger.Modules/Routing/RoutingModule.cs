@@ -1,4 +1,6 @@
+using Flagger.Modules.Routing.Contour;
 using Flagger.Modules.Routing.Contracts;
+using Flagger.Modules.Routing.Gloo;
 using Flagger.Modules.Routing.Istio;
 using Flagger.Modules.Routing.Kit;
 using Flagger.Modules.Routing.Kubernetes;
@@ -30,6 +32,8 @@ public static class RoutingModule
         // One line per implemented provider (its folder's registration: router under the catalog name, watched kinds).
         builder.Services.AddIstioRouter();
         builder.Services.AddKubernetesRouters();
+        builder.Services.AddContourRouter();
+        builder.Services.AddGlooRouter();
 
         builder.Services.AddSingleton<IRoutingFactory, RoutingFactory>();
         return builder;

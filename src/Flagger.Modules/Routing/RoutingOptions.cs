@@ -11,7 +11,7 @@ public sealed class RoutingOptions
     /// <summary>Provider of canaries whose <c>spec.provider</c> is empty (upstream <c>-mesh-provider</c>, default <c>istio</c>).</summary>
     public string MeshProvider { get; set; } = CanaryDefaults.MeshProvider;
 
-    /// <summary>Ingress class for ingress-based providers (upstream <c>-ingress-class</c>; Contour, not supported yet).</summary>
+    /// <summary>Ingress class for ingress-based providers (upstream <c>-ingress-class</c>): Contour writes it as the HTTPProxy's <c>ingressClassName</c>.</summary>
     public string? IngressClass { get; set; }
 
     /// <summary>Annotation prefix of NGINX canary Ingresses (upstream <c>-ingress-annotations-prefix</c>; NGINX, not supported yet).</summary>

@@ -11,6 +11,8 @@ internal static class TrafficProviders
     public static IReadOnlyList<IRouteTable> RouteTables() =>
     [
         new IstioRouteTable(),
+        new ContourRouteTable(),
+        new GlooRouteTable(),
         new ServiceSelectorRoute(),
     ];
 

@@ -21,6 +21,11 @@ public sealed class RbacCoverageTests
     private const string KeptnReason =
         "the keptn metric provider reads KeptnMetrics and creates, polls and deletes Analyses; exercised by the E2E Keptn scenario, not by these Istio releases";
 
+    private const string ContourReason = "the contour router keeps the HTTPProxy <svc>; exercised by the E2E Contour scenario (S18), not by these Istio releases";
+
+    private const string GlooReason =
+        "the gloo router keeps the Upstreams <ns>-<svc>-primary/canaryupstream-<port> and the RouteTable <svc>; exercised by the E2E Gloo scenario (S19), not by these Istio releases";
+
     /// <summary>Grants the scenarios below do not use, each with the reason it stays in the chart.</summary>
     private static readonly Dictionary<string, string> NotExercised = new(StringComparer.Ordinal)
     {
@@ -28,6 +33,18 @@ public sealed class RbacCoverageTests
         ["ClusterRole apps/daemonsets update"] = "DaemonSet targets (promotion, scaling by node selector) are supported but not rolled out here",
         ["ClusterRole core/services update"] = "a changed spec.service (ports, labels) updates the generated Services; the scenarios keep it fixed",
         ["ClusterRole networking.istio.io/destinationrules update"] = "a changed spec.service.trafficPolicy updates the DestinationRules; the scenarios keep it fixed",
+        ["ClusterRole projectcontour.io/httpproxies list"] = ContourReason,
+        ["ClusterRole projectcontour.io/httpproxies watch"] = ContourReason,
+        ["ClusterRole projectcontour.io/httpproxies create"] = ContourReason,
+        ["ClusterRole projectcontour.io/httpproxies update"] = ContourReason,
+        ["ClusterRole gloo.solo.io/upstreams list"] = GlooReason,
+        ["ClusterRole gloo.solo.io/upstreams watch"] = GlooReason,
+        ["ClusterRole gloo.solo.io/upstreams create"] = GlooReason,
+        ["ClusterRole gloo.solo.io/upstreams update"] = GlooReason,
+        ["ClusterRole gateway.solo.io/routetables list"] = GlooReason,
+        ["ClusterRole gateway.solo.io/routetables watch"] = GlooReason,
+        ["ClusterRole gateway.solo.io/routetables create"] = GlooReason,
+        ["ClusterRole gateway.solo.io/routetables update"] = GlooReason,
         ["ClusterRole metrics.keptn.sh/keptnmetrics get"] = KeptnReason,
         ["ClusterRole metrics.keptn.sh/analyses create"] = KeptnReason,
         ["ClusterRole metrics.keptn.sh/analyses get"] = KeptnReason,

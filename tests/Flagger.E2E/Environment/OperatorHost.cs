@@ -16,6 +16,8 @@ internal sealed class OperatorHost(string kubeconfig, string prometheusUrl, stri
             $"-kubeconfig={kubeconfig}", "-mesh-provider=istio", $"-metrics-server={prometheusUrl}",
             "-min-analysis-interval=1s", "-port=0", $"-log-level={level}", $"-slack-url={slackUrl}", "-slack-channel=e2e",
             "-slack-user=flagger", "-enable-leader-election=false",
+            // as upstream's test/contour/install.sh (--set ingressClass=contour); only the Contour router reads it
+            "-ingress-class=contour",
         ]);
         Assert.True(app is not null && exit == 0, $"the operator did not build (exit code {exit})");
         _app = app;

@@ -1,7 +1,9 @@
 using Flagger.Modules.Routing;
 using Flagger.Modules.Routing.Istio;
 using Flagger.Modules.Routing.Kubernetes;
+using Flagger.Modules.Routing.Contour;
 using Flagger.Modules.Routing.Contracts;
+using Flagger.Modules.Routing.Gloo;
 using Flagger.Modules.Shared.Kubernetes;
 using Flagger.Modules.Tests.TestDoubles;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,12 +15,18 @@ namespace Flagger.Modules.Tests.Routing;
 
 public sealed class RoutingFactoryTests
 {
+    /// <summary>The implemented providers as the factory lists them (catalog order).</summary>
+    private const string Supported = "contour, gloo, istio and kubernetes";
+
     [Theory]
     [InlineData("istio", null, typeof(IstioRouter))]
     [InlineData(null, "istio", typeof(IstioRouter))]
     [InlineData("kubernetes", "istio", typeof(KubernetesNopRouter))]
     [InlineData(null, "kubernetes", typeof(KubernetesNopRouter))]
     [InlineData("none", null, typeof(KubernetesNopRouter))]
+    [InlineData("contour", "istio", typeof(ContourRouter))]
+    [InlineData(null, "gloo", typeof(GlooRouter))]
+    [InlineData(null, "gloo:gloo-system", typeof(GlooRouter))]
     public void The_provider_comes_from_the_canary_or_else_the_global_mesh_provider(string? provider, string? meshProvider, Type expected)
     {
         var factory = Factory(meshProvider);
@@ -37,7 +45,7 @@ public sealed class RoutingFactoryTests
     {
         var error = Assert.Throws<RoutingException>(() => Factory(null).TrafficRouter(Canary(c => c.Spec.Provider = provider)));
 
-        Assert.StartsWith($"provider \"{provider}\" is not supported yet; supported providers are istio and kubernetes", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"provider \"{provider}\" is not supported yet; supported providers are {Supported}", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -45,7 +53,7 @@ public sealed class RoutingFactoryTests
     {
         var error = Assert.Throws<RoutingException>(() => Factory("istoi").TrafficRouter(Canary()));
 
-        Assert.Equal("unknown provider \"istoi\"; supported providers are istio and kubernetes " +
+        Assert.Equal($"unknown provider \"istoi\"; supported providers are {Supported} " +
             "(spec.provider of canary podinfo.test, or the global mesh provider)", error.Message);
     }
 
@@ -91,13 +99,12 @@ public sealed class RoutingFactoryTests
     [InlineData("smi")]
     [InlineData("smi:v1alpha1:mesh")]
     [InlineData("smi:v9")]
-    [InlineData("gloo:gloo-system")]
     [InlineData("appmesh:v1beta2")]
     public void Upstream_spellings_without_a_router_stay_not_supported_yet(string provider)
     {
         var error = Assert.Throws<RoutingException>(() => Factory(provider).TrafficRouter(Canary()));
 
-        Assert.Equal($"provider \"{provider}\" is not supported yet; supported providers are istio and kubernetes " +
+        Assert.Equal($"provider \"{provider}\" is not supported yet; supported providers are {Supported} " +
             "(spec.provider of canary podinfo.test, or the global mesh provider)", error.Message);
     }
 

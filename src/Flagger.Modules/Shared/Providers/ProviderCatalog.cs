@@ -116,8 +116,8 @@ public static class ProviderCatalog
     public static IReadOnlyList<string> Names { get; } = [.. Routers.Select(r => r.Name)];
 
     /// <summary>
-    /// The row of <paramref name="provider"/>, or null when upstream does not know it. Also accepts the form only the
-    /// global <c>-mesh-provider</c> flag can carry, <c>smi:&lt;version&gt;:&lt;mesh&gt;</c>. Unversioned
+    /// The row of <paramref name="provider"/>, or null when upstream does not know it. Also accepts the forms only the
+    /// global <c>-mesh-provider</c> flag can carry, <c>smi:&lt;version&gt;:&lt;mesh&gt;</c> and <c>gloo:&lt;namespace&gt;</c>. Unversioned
     /// <c>gatewayapi</c> and <c>smi</c> are unknown (upstream silently fell back to Istio for them; we report them).
     /// </summary>
     // upstream: pkg/router/factory.go, MeshRouter switch
@@ -133,8 +133,14 @@ public static class ProviderCatalog
             return row;
         }
 
+        // upstream: any provider starting with "gloo" is the Gloo router (e.g. the older "gloo:<namespace>" spelling)
         var parts = provider.Split(':');
-        return parts is ["smi", var version, { Length: > 0 }] ? Routers.FirstOrDefault(r => r.Name == $"smi:{version}") : null;
+        return parts switch
+        {
+            ["smi", var version, { Length: > 0 }] => Routers.FirstOrDefault(r => r.Name == $"smi:{version}"),
+            ["gloo", { Length: > 0 }] => Routers.FirstOrDefault(r => r.Name == "gloo"),
+            _ => null,
+        };
     }
 
     /// <summary>
