@@ -72,7 +72,8 @@ internal sealed partial class SkipperRouter(RoutingObjectStore store, RouterObje
             annotations = WithFluxDisabled((user.Metadata.Annotations ?? new Dictionary<string, string>())
                 .Where(kv => kv.Key is not (KubectlAnnotation or OriginalConfigurationAnnotation))
                 .ToDictionary(kv => kv.Key, kv => kv.Value));
-            SetWeights(annotations, canary, TrafficSplit.AllPrimary);
+            // upstream: created with Weight(100) and all traffic to the primary; the first SetRoutes adds False().
+            SetWeights(annotations, canary, TrafficSplit.AllPrimary, disableAtZero: false);
         }
 
         // Annotations are written on creation only: afterwards they carry the live weights (upstream resets them on a
@@ -99,7 +100,7 @@ internal sealed partial class SkipperRouter(RoutingObjectStore store, RouterObje
         }
 
         var annotations = WithFluxDisabled(existing.Metadata.Annotations);
-        SetWeights(annotations, canary, split);
+        SetWeights(annotations, canary, split, disableAtZero: true);
         if (MapEquals(annotations, existing.Metadata.Annotations))
         {
             return;
@@ -170,9 +171,9 @@ internal sealed partial class SkipperRouter(RoutingObjectStore store, RouterObje
 
     /// <summary>
     /// Backend weights and predicate of a split (upstream: makeAnnotations, insertPredicate): <c>Weight(100)</c> first,
-    /// or <c>False()</c> first when the canary gets nothing; other predicates of the user are kept after it.
+    /// or (from SetRoutes) <c>False()</c> first when the canary gets nothing; other predicates of the user are kept after it.
     /// </summary>
-    private static void SetWeights(Dictionary<string, string> annotations, Canary canary, TrafficSplit split)
+    private static void SetWeights(Dictionary<string, string> annotations, Canary canary, TrafficSplit split, bool disableAtZero)
     {
         var (_, primary, canaryService) = ServiceNames(canary);
         annotations[BackendWeightsAnnotation] = JsonSerializer.Serialize(new SortedDictionary<string, int>(StringComparer.Ordinal)
@@ -181,7 +182,7 @@ internal sealed partial class SkipperRouter(RoutingObjectStore store, RouterObje
             [canaryService] = split.CanaryWeight,
         });
         annotations.TryGetValue(PredicateAnnotation, out var predicate);
-        annotations[PredicateAnnotation] = InsertPredicate(predicate, split.CanaryWeight == 0 ? RouteDisabled : RouteWeight);
+        annotations[PredicateAnnotation] = InsertPredicate(predicate, disableAtZero && split.CanaryWeight == 0 ? RouteDisabled : RouteWeight);
     }
 
     /// <summary><paramref name="first"/> followed by the other predicates of <paramref name="raw"/> (without Weight(100) and False()).</summary>
