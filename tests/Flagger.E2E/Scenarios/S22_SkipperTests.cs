@@ -57,7 +57,8 @@ public sealed class S22_SkipperTests(E2EEnvironment environment)
         var initial = await S20_NginxTests.IngressAsync(ns, "podinfo-ingress-canary");
         Assert.Equal(["podinfo-service-primary", "podinfo-service-canary"], initial.Spec.Rules[0].Http.Paths.Select(p => p.Backend.Service.Name));
         Assert.Equal("""{"podinfo-service-canary":0,"podinfo-service-primary":100}""", initial.Metadata.Annotations[Weights]);
-        Assert.Equal("False()", initial.Metadata.Annotations[Predicate]);
+        // upstream: created with Weight(100), so the canary Ingress's route to the primary serves until the first step.
+        Assert.Equal("Weight(100)", initial.Metadata.Annotations[Predicate]);
         Assert.Contains(initial.Metadata.OwnerReferences, o => o.Kind == "Canary" && o.Name == "podinfo");
 
         await ns.SetImageAsync("podinfo", TestNamespace.Image1);
@@ -77,6 +78,7 @@ public sealed class S22_SkipperTests(E2EEnvironment environment)
         Assert.True(await ns.QueryAsync($"sum(skipper_serve_route_duration_seconds_count{{route=~\"{route}\"}})") > 0);
         var final = (await S20_NginxTests.IngressAsync(ns, "podinfo-ingress-canary")).Metadata.Annotations;
         Assert.Equal("""{"podinfo-service-canary":0,"podinfo-service-primary":100}""", final[Weights]);
+        // After the promotion the canary Ingress's routes are disabled: requests flow through the user's Ingress again.
         Assert.Equal("False()", final[Predicate]);
         var user = await S20_NginxTests.IngressAsync(ns, "podinfo-ingress");
         Assert.Equal("podinfo-service", user.Spec.Rules[0].Http.Paths.Single().Backend.Service.Name);
