@@ -21,6 +21,9 @@ public sealed class RbacCoverageTests
     private const string KeptnReason =
         "the keptn metric provider reads KeptnMetrics and creates, polls and deletes Analyses; exercised by the E2E Keptn scenario, not by these Istio releases";
 
+    private const string IngressReason =
+        "the nginx and skipper routers create and update the canary Ingress (Skipper's Finalize deletes it); exercised by the E2E NGINX and Skipper scenarios (S20, S22), not by these Istio releases";
+
     /// <summary>Grants the scenarios below do not use, each with the reason it stays in the chart.</summary>
     private static readonly Dictionary<string, string> NotExercised = new(StringComparer.Ordinal)
     {
@@ -28,6 +31,9 @@ public sealed class RbacCoverageTests
         ["ClusterRole apps/daemonsets update"] = "DaemonSet targets (promotion, scaling by node selector) are supported but not rolled out here",
         ["ClusterRole core/services update"] = "a changed spec.service (ports, labels) updates the generated Services; the scenarios keep it fixed",
         ["ClusterRole networking.istio.io/destinationrules update"] = "a changed spec.service.trafficPolicy updates the DestinationRules; the scenarios keep it fixed",
+        ["ClusterRole networking.k8s.io/ingresses create"] = IngressReason,
+        ["ClusterRole networking.k8s.io/ingresses update"] = IngressReason,
+        ["ClusterRole networking.k8s.io/ingresses delete"] = IngressReason,
         ["ClusterRole metrics.keptn.sh/keptnmetrics get"] = KeptnReason,
         ["ClusterRole metrics.keptn.sh/analyses create"] = KeptnReason,
         ["ClusterRole metrics.keptn.sh/analyses get"] = KeptnReason,
