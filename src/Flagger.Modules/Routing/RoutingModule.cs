@@ -4,6 +4,8 @@ using Flagger.Modules.Routing.Gloo;
 using Flagger.Modules.Routing.Istio;
 using Flagger.Modules.Routing.Kit;
 using Flagger.Modules.Routing.Kubernetes;
+using Flagger.Modules.Routing.Nginx;
+using Flagger.Modules.Routing.Skipper;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -34,6 +36,8 @@ public static class RoutingModule
         builder.Services.AddKubernetesRouters();
         builder.Services.AddContourRouter();
         builder.Services.AddGlooRouter();
+        builder.Services.AddNginxRouter();
+        builder.Services.AddSkipperRouter();
 
         builder.Services.AddSingleton<IRoutingFactory, RoutingFactory>();
         return builder;

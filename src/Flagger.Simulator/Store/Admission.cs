@@ -219,8 +219,128 @@ internal sealed partial class Admission(ClusterStore store)
             case "CustomResourceDefinition":
                 AdmitCrd(type, obj, old, name);
                 break;
+            case "Ingress":
+                AdmitIngress(type, obj, name);
+                break;
         }
     }
+
+    // upstream: kubernetes pkg/apis/networking/validation/validation.go, ValidateIngressSpec (all errors, in field order)
+    private static void AdmitIngress(ResourceType type, JsonObject obj, string name)
+    {
+        var errors = new List<(string Field, string Detail)>();
+        var spec = obj["spec"] as JsonObject;
+        var rules = spec?["rules"] as JsonArray;
+        if (spec?["defaultBackend"] is JsonObject defaultBackend)
+        {
+            IngressBackend(defaultBackend, "spec.defaultBackend", errors);
+        }
+        else if (rules is not { Count: > 0 })
+        {
+            errors.Add(("spec", "Invalid value: \"\": either `defaultBackend` or `rules` must be specified"));
+        }
+
+        for (var i = 0; i < (rules?.Count ?? 0); i++)
+        {
+            var rule = rules![i] as JsonObject;
+            var host = (string?)rule?["host"];
+            if (!string.IsNullOrEmpty(host) && !IngressHost().IsMatch(host))
+            {
+                errors.Add(($"spec.rules[{i}].host", $"Invalid value: \"{host}\": a lowercase RFC 1123 subdomain (or a wildcard *.<subdomain>) must consist of lower case alphanumeric characters, '-' or '.'"));
+            }
+
+            if (rule?["http"] is not JsonObject http)
+            {
+                continue;
+            }
+
+            if (http["paths"] is not JsonArray { Count: > 0 } paths)
+            {
+                errors.Add(($"spec.rules[{i}].http.paths", "Required value"));
+                continue;
+            }
+
+            for (var j = 0; j < paths.Count; j++)
+            {
+                var field = $"spec.rules[{i}].http.paths[{j}]";
+                var path = paths[j] as JsonObject;
+                var pathType = (string?)path?["pathType"];
+                var value = (string?)path?["path"];
+                if (string.IsNullOrEmpty(pathType))
+                {
+                    errors.Add(($"{field}.pathType", "Required value: pathType must be specified"));
+                }
+                else if (pathType is not ("Exact" or "Prefix" or "ImplementationSpecific"))
+                {
+                    errors.Add(($"{field}.pathType", $"Unsupported value: \"{pathType}\": supported values: \"Exact\", \"ImplementationSpecific\", \"Prefix\""));
+                }
+                else if (pathType != "ImplementationSpecific" && (string.IsNullOrEmpty(value) || value[0] != '/'))
+                {
+                    errors.Add(($"{field}.path", $"Invalid value: \"{value}\": must be an absolute path"));
+                }
+
+                if (path?["backend"] is JsonObject backend)
+                {
+                    IngressBackend(backend, $"{field}.backend", errors);
+                }
+                else
+                {
+                    errors.Add(($"{field}.backend", "Required value"));
+                }
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            throw ApiException.Invalid(type, name, errors);
+        }
+    }
+
+    private static void IngressBackend(JsonObject backend, string field, List<(string Field, string Detail)> errors)
+    {
+        var service = backend["service"] as JsonObject;
+        var resource = backend["resource"] as JsonObject;
+        if (service is not null && resource is not null)
+        {
+            errors.Add((field, "Invalid value: \"\": cannot set both resource and service backends"));
+            return;
+        }
+
+        if (service is null && resource is null)
+        {
+            errors.Add((field, "Invalid value: \"\": resource or service backend is required"));
+            return;
+        }
+
+        if (service is null)
+        {
+            return;
+        }
+
+        if (string.IsNullOrEmpty((string?)service["name"]))
+        {
+            errors.Add(($"{field}.service.name", "Required value"));
+        }
+
+        var port = service["port"] as JsonObject;
+        var hasName = !string.IsNullOrEmpty((string?)port?["name"]);
+        var hasNumber = port?["number"] is not null;
+        if (hasName && hasNumber)
+        {
+            errors.Add(($"{field}.service.port", "Invalid value: \"\": cannot set both port name & port number"));
+        }
+        else if (!hasName && !hasNumber)
+        {
+            errors.Add(($"{field}.service.port", "Invalid value: \"\": port name or number is required"));
+        }
+        else if (hasNumber && (long?)port!["number"] is < 1 or > 65535)
+        {
+            errors.Add(($"{field}.service.port.number", $"Invalid value: {(long?)port["number"]}: must be between 1 and 65535, inclusive"));
+        }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
+    private static partial System.Text.RegularExpressions.Regex IngressHost();
 
     // upstream: pkg/registry/core/namespace/strategy.go, PrepareForCreate (also for Go clients' `spec: {}, status: {}`)
     private static void AdmitNamespace(JsonObject obj, StoredObject? old)

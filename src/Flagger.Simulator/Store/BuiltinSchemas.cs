@@ -41,6 +41,13 @@ internal static class BuiltinSchemas
             $"\"selector\":{Selector},\"strategy\":{Strategy},\"updateStrategy\":{Strategy},\"template\":{Open($"\"metadata\":{Meta},\"spec\":{PodSpec}")}") +
         ",\"status\":" + Obj);
 
+    private static readonly string IngressBackend = Open(
+        $"\"service\":{Open($"\"name\":{Str},\"port\":{Open($"\"name\":{Str},\"number\":{Int}")}")},\"resource\":{Open($"\"apiGroup\":{Str},\"kind\":{Str},\"name\":{Str}")}");
+
+    private static readonly string IngressSpec = Open(
+        $"\"ingressClassName\":{Str},\"defaultBackend\":{IngressBackend},\"tls\":{List(Open($"\"hosts\":{List(Str)},\"secretName\":{Str}"))}," +
+        $"\"rules\":{List(Open($"\"host\":{Str},\"http\":{Open($"\"paths\":{List(Open($"\"path\":{Str},\"pathType\":{Str},\"backend\":{IngressBackend}"))}")}"))}");
+
     private static readonly Dictionary<string, JsonObject> Schemas = new()
     {
         ["Deployment"] = Parse(Workload),
@@ -52,6 +59,7 @@ internal static class BuiltinSchemas
         ["Event"] = Parse(Open($"\"involvedObject\":{Open($"\"kind\":{Str},\"name\":{Str},\"namespace\":{Str},\"uid\":{Str},\"apiVersion\":{Str}")},\"reason\":{Str},\"message\":{Str},\"type\":{Str},\"count\":{Int},\"source\":{Open($"\"component\":{Str},\"host\":{Str}")}")),
         ["Lease"] = Parse(Open($"\"spec\":{Open($"\"holderIdentity\":{Str},\"leaseDurationSeconds\":{Int},\"leaseTransitions\":{Int},\"acquireTime\":{Str},\"renewTime\":{Str}")}")),
         ["HorizontalPodAutoscaler"] = Parse(Open($"\"spec\":{Open($"\"scaleTargetRef\":{Open($"\"kind\":{Str},\"name\":{Str},\"apiVersion\":{Str}")},\"minReplicas\":{Int},\"maxReplicas\":{Int},\"metrics\":{List(Obj)}")},\"status\":{Obj}")),
+        ["Ingress"] = Parse(Open($"\"spec\":{IngressSpec},\"status\":{Obj}")),
         ["Namespace"] = Parse(Open($"\"spec\":{Open($"\"finalizers\":{List(Str)}")},\"status\":{Obj}")),
         ["Pod"] = Parse(Open($"\"spec\":{PodSpec},\"status\":{Obj}")),
         ["CustomResourceDefinition"] = Parse(Open($"\"spec\":{Open(

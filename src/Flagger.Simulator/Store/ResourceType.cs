@@ -166,6 +166,13 @@ internal static class BuiltinTypes
         Kind = "PodDisruptionBudget", Namespaced = true, HasStatus = true, TracksGeneration = true, ShortNames = ["pdb"],
     };
 
+    // Validated as the API server does (networking/validation.go); NGINX and Skipper route tables read them.
+    public static readonly ResourceType Ingresses = new()
+    {
+        Group = "networking.k8s.io", Versions = ["v1"], StorageVersion = "v1", Plural = "ingresses", Singular = "ingress", Kind = "Ingress",
+        Namespaced = true, HasStatus = true, TracksGeneration = true, ShortNames = ["ing"],
+    };
+
     public static readonly ResourceType CustomResourceDefinitions = new()
     {
         Group = "apiextensions.k8s.io", Versions = ["v1"], StorageVersion = "v1", Plural = "customresourcedefinitions",
@@ -176,7 +183,7 @@ internal static class BuiltinTypes
     public static IReadOnlyList<ResourceType> All { get; } =
     [
         Namespaces, Nodes, Services, ConfigMaps, Secrets, Events, Pods, Deployments, DaemonSets, ReplicaSets, Jobs,
-        HorizontalPodAutoscalers, Leases, CustomResourceDefinitions,
+        HorizontalPodAutoscalers, Leases, CustomResourceDefinitions, Ingresses,
         ServiceAccounts, ClusterRoles, ClusterRoleBindings, Roles, RoleBindings, PodDisruptionBudgets,
     ];
 }

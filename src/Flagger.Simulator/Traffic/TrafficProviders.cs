@@ -13,6 +13,8 @@ internal static class TrafficProviders
         new IstioRouteTable(),
         new ContourRouteTable(),
         new GlooRouteTable(),
+        new NginxRouteTable(),
+        new SkipperRouteTable(),
         new ServiceSelectorRoute(),
     ];
 
@@ -25,6 +27,8 @@ internal static class TrafficProviders
             new IstioExporter(factory),
             new HttpExporter(factory),
             new EnvoyExporter(factory),
+            new NginxExporter(factory),
+            new SkipperExporter(factory),
         ];
     }
 }

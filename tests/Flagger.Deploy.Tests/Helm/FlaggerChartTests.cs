@@ -275,6 +275,7 @@ public sealed class FlaggerChartTests
                 "metrics.keptn.sh|keptnmetrics||get",
                 "networking.istio.io|destinationrules||create,list,update,watch",
                 "networking.istio.io|virtualservices||create,list,update,watch",
+                "networking.k8s.io|ingresses||create,delete,list,update,watch",
                 "nonResourceURL|/version||get",
                 "projectcontour.io|httpproxies||create,list,update,watch",
             }.Order(StringComparer.Ordinal),

@@ -25,6 +25,8 @@ public sealed class RbacCoverageTests
 
     private const string GlooReason =
         "the gloo router keeps the Upstreams <ns>-<svc>-primary/canaryupstream-<port> and the RouteTable <svc>; exercised by the E2E Gloo scenario (S19), not by these Istio releases";
+    private const string IngressReason =
+        "the nginx and skipper routers create and update the canary Ingress (Skipper's Finalize deletes it); exercised by the E2E NGINX and Skipper scenarios (S20, S22), not by these Istio releases";
 
     /// <summary>Grants the scenarios below do not use, each with the reason it stays in the chart.</summary>
     private static readonly Dictionary<string, string> NotExercised = new(StringComparer.Ordinal)
@@ -45,6 +47,9 @@ public sealed class RbacCoverageTests
         ["ClusterRole gateway.solo.io/routetables watch"] = GlooReason,
         ["ClusterRole gateway.solo.io/routetables create"] = GlooReason,
         ["ClusterRole gateway.solo.io/routetables update"] = GlooReason,
+        ["ClusterRole networking.k8s.io/ingresses create"] = IngressReason,
+        ["ClusterRole networking.k8s.io/ingresses update"] = IngressReason,
+        ["ClusterRole networking.k8s.io/ingresses delete"] = IngressReason,
         ["ClusterRole metrics.keptn.sh/keptnmetrics get"] = KeptnReason,
         ["ClusterRole metrics.keptn.sh/analyses create"] = KeptnReason,
         ["ClusterRole metrics.keptn.sh/analyses get"] = KeptnReason,

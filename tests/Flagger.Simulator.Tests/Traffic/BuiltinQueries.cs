@@ -17,6 +17,8 @@ public static class BuiltinQueries
         // upstream: pkg/apis/flagger/v1beta1/metric.go (MetricTemplateModel): name, namespace, target, service, ingress, route, interval, variables.
         var model = Activator.CreateInstance(Type("Flagger.Modules.Analysis.Templates.MetricTemplateModel"),
             [target, ns, target, target, target, target, interval, new Dictionary<string, string>()])!;
+        // The observer's view of the model (Skipper replaces non-word characters), as the analysis prepares it.
+        model = Type("Flagger.Modules.Analysis.Observers.IMetricsObserver").GetMethod("Prepare")!.Invoke(observer, [model])!;
         var render = model.GetType().GetMethod("Render")!;
         string Query(string property) => (string)render.Invoke(model, [observer.GetType().GetProperty(property)!.GetValue(observer)])!;
         return (Query("SuccessRateQuery"), Query("DurationQuery"));

@@ -45,6 +45,10 @@ public sealed class TrafficScenario(SimFixture fx, string ns)
         await Client.CustomObjects.CreateNamespacedCustomObjectAsync(vs, "networking.istio.io", "v1beta1", ns, "virtualservices");
     }
 
+    /// <summary>Creates an Ingress from YAML (metadata.namespace is the scenario's).</summary>
+    public async Task IngressAsync(string yaml) =>
+        await Client.NetworkingV1.CreateNamespacedIngressAsync(KubernetesYaml.Deserialize<V1Ingress>(yaml), ns);
+
     /// <summary>Sends <paramref name="rps"/> to the apex Service <c>podinfo</c> for <paramref name="ticks"/> ticks of 0.5 s.</summary>
     public async Task SendAsync(double rps, int ticks, string? headers = null)
     {

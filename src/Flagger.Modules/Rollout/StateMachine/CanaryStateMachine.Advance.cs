@@ -12,6 +12,15 @@ internal sealed partial class CanaryStateMachine
         private TickResult Advance()
         {
             var change = CompareRevisions(out var adopted);
+
+            // upstream: scheduler.go shouldAdvance syncs lastAppliedSpec while Failed, after this tick's comparison, so
+            // reverting to the primary's spec and then re-applying the failed revision starts a new run
+            // (test/nginx/test-lifecycle.sh).
+            if (_phase == CanaryPhase.Failed && change == RevisionChange.Unchanged && _status.LastAppliedSpec != _obs.TargetRevision)
+            {
+                _status.LastAppliedSpec = _obs.TargetRevision;
+                _dirty = true;
+            }
             var inRun = _phase is CanaryPhase.Progressing or CanaryPhase.Waiting or CanaryPhase.WaitingPromotion
                 or CanaryPhase.Promoting or CanaryPhase.Finalising;
             if (!inRun && change == RevisionChange.Unchanged)

@@ -18,6 +18,8 @@ public static class ProviderInstalls
     [
         ContourInstall.Steps,
         GlooInstall.Steps,
+        NginxInstall.Steps,
+        SkipperInstall.Steps,
     ];
 
     /// <summary>The install steps for <paramref name="provider"/>; a scenario for a provider without any is a test bug.</summary>

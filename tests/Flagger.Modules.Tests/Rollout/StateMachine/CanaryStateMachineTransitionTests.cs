@@ -177,6 +177,16 @@ public sealed class CanaryStateMachineTransitionTests
         ["a Failed canary with the failed revision stays Failed"] = new(
             () => Decide(Canary(status: Status(CanaryPhase.Failed, applied: Rev2, promoted: Rev1)), Obs(Rev2)),
             d => Assert.Null(d.Status)),
+        ["a Failed canary reverted to the promoted revision stays Failed and remembers it as applied (upstream shouldAdvance)"] = new(
+            () => Decide(Canary(status: Status(CanaryPhase.Failed, applied: Rev2, promoted: Rev1)), Obs(Rev1)),
+            d =>
+            {
+                Assert.Equal((CanaryPhase.Failed, Rev1, Rev1), (d.S().Phase(), d.S().LastAppliedSpec, d.S().LastPromotedSpec));
+                Assert.Empty(d.Events);
+            }),
+        ["a Failed canary reverted to the primary then given the failed revision again starts a run"] = new(
+            () => Decide(Canary(status: Status(CanaryPhase.Failed, applied: Rev1, promoted: Rev1)), Obs(Rev2, canary: WorkloadObservation.ReadyAtZero)),
+            d => Assert.Equal((CanaryPhase.Progressing, Rev2), (d.S().Phase(), d.S().LastAppliedSpec))),
         ["an upstream-format lastAppliedSpec is adopted once without starting a run"] = new(
             () => Decide(Canary(status: Status(CanaryPhase.Succeeded, applied: "bcdf24567", promoted: "bcdf24567")), Obs(Rev2, canary: WorkloadObservation.ReadyAtZero)),
             d =>
