@@ -29,15 +29,13 @@ public sealed class RoutingFactoryTests
     }
 
     [Theory]
-    [InlineData("linkerd")]
     [InlineData("gatewayapi:v1")]
-    [InlineData("smi:v1alpha3:istio")]
     [InlineData("nginx")]
     public void Providers_not_ported_yet_are_a_clear_error_not_istio(string provider)
     {
         var error = Assert.Throws<RoutingException>(() => Factory(null).TrafficRouter(Canary(c => c.Spec.Provider = provider)));
 
-        Assert.StartsWith($"provider \"{provider}\" is not supported yet; supported providers are istio and kubernetes", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"provider \"{provider}\" is not supported yet; supported providers are istio, kubernetes, kuma, linkerd, osm, smi:v1alpha1, smi:v1alpha2 and smi:v1alpha3", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -45,7 +43,7 @@ public sealed class RoutingFactoryTests
     {
         var error = Assert.Throws<RoutingException>(() => Factory("istoi").TrafficRouter(Canary()));
 
-        Assert.Equal("unknown provider \"istoi\"; supported providers are istio and kubernetes " +
+        Assert.Equal("unknown provider \"istoi\"; supported providers are istio, kubernetes, kuma, linkerd, osm, smi:v1alpha1, smi:v1alpha2 and smi:v1alpha3 " +
             "(spec.provider of canary podinfo.test, or the global mesh provider)", error.Message);
     }
 
@@ -89,7 +87,6 @@ public sealed class RoutingFactoryTests
     [Theory]
     [InlineData("gatewayapi")]
     [InlineData("smi")]
-    [InlineData("smi:v1alpha1:mesh")]
     [InlineData("smi:v9")]
     [InlineData("gloo:gloo-system")]
     [InlineData("appmesh:v1beta2")]
@@ -97,7 +94,7 @@ public sealed class RoutingFactoryTests
     {
         var error = Assert.Throws<RoutingException>(() => Factory(provider).TrafficRouter(Canary()));
 
-        Assert.Equal($"provider \"{provider}\" is not supported yet; supported providers are istio and kubernetes " +
+        Assert.Equal($"provider \"{provider}\" is not supported yet; supported providers are istio, kubernetes, kuma, linkerd, osm, smi:v1alpha1, smi:v1alpha2 and smi:v1alpha3 " +
             "(spec.provider of canary podinfo.test, or the global mesh provider)", error.Message);
     }
 
