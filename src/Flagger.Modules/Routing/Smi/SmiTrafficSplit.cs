@@ -56,7 +56,9 @@ public sealed class SmiBackend : ISmiBackend
     [JsonPropertyName("service")]
     public string? Service { get; set; }
 
+    /// <summary>Read from a quantity string too, so a watch of this version survives a split written as v1alpha1.</summary>
     [JsonPropertyName("weight")]
+    [JsonConverter(typeof(IntegerWeightConverter))]
     public int Weight { get; set; }
 }
 
@@ -77,17 +79,28 @@ public sealed class SmiQuantityBackend : ISmiBackend
 /// </summary>
 internal sealed class QuantityWeightConverter : JsonConverter<int>
 {
-    public override int Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    public override int Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => ReadWeight(ref reader);
+
+    public override void Write(Utf8JsonWriter writer, int value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>A weight written as a number or as a quantity string.</summary>
+    internal static int ReadWeight(ref Utf8JsonReader reader)
     {
         if (reader.TokenType == JsonTokenType.Number)
         {
             return (int)reader.GetDouble();
         }
 
-        var text = reader.GetString();
-        return new ResourceQuantity(text).ToInt32();
+        return new ResourceQuantity(reader.GetString()).ToInt32();
     }
+}
 
-    public override void Write(Utf8JsonWriter writer, int value, JsonSerializerOptions options) =>
-        writer.WriteStringValue(value.ToString(CultureInfo.InvariantCulture));
+/// <summary>An integer weight (v1alpha2, v1alpha3), written as a number and read from either form.</summary>
+internal sealed class IntegerWeightConverter : JsonConverter<int>
+{
+    public override int Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        QuantityWeightConverter.ReadWeight(ref reader);
+
+    public override void Write(Utf8JsonWriter writer, int value, JsonSerializerOptions options) => writer.WriteNumberValue(value);
 }

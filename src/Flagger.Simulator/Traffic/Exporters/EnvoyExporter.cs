@@ -8,8 +8,12 @@ namespace Flagger.Simulator.Traffic.Exporters;
 /// the <c>envoy_cluster_upstream_rq_time</c> histogram (ms), one cluster per destination Service and port, named
 /// <c>&lt;namespace&gt;_&lt;service&gt;_&lt;port&gt;</c> — so requests to <c>podinfo-canary</c> count for
 /// <c>test_podinfo-canary_9898</c>. A Service without a port has no Envoy cluster and is not recorded.
+/// The same requests are also counted as Kuma's sidecars report them: a separate series per destination, labelled
+/// with the destination dataplane's Kuma <c>service</c> tag (<c>podinfo-canary_test_svc_9898</c>) and its inbound
+/// cluster (<c>localhost_9898</c>); Contour's series leave <c>service</c> empty (absent in Prometheus).
 /// </summary>
-// upstream: pkg/metrics/observers/contour.go selects envoy_cluster_name=~"<ns>_<service>-canary_<port>", envoy_response_code.
+// upstream: pkg/metrics/observers/contour.go selects envoy_cluster_name=~"<ns>_<service>-canary_<port>", envoy_response_code;
+// pkg/metrics/observers/kuma.go selects service=~"<target>-canary_<ns>_svc_<port>", envoy_response_code.
 internal sealed class EnvoyExporter : ITrafficExporter
 {
     /// <summary>Envoy's default histogram buckets (ms).</summary>
@@ -21,14 +25,18 @@ internal sealed class EnvoyExporter : ITrafficExporter
     public EnvoyExporter(IMetricFactory factory)
     {
         requests = factory.CreateCounter("envoy_cluster_upstream_rq", "Upstream requests per Envoy cluster and response code (Contour naming).",
-            new CounterConfiguration { LabelNames = ["envoy_cluster_name", "envoy_response_code"] });
+            new CounterConfiguration { LabelNames = ["envoy_cluster_name", "envoy_response_code", "service"] });
         duration = factory.CreateHistogram("envoy_cluster_upstream_rq_time", "Upstream request time per Envoy cluster in ms (Contour naming).",
-            new HistogramConfiguration { LabelNames = ["envoy_cluster_name"], Buckets = BucketsMs });
+            new HistogramConfiguration { LabelNames = ["envoy_cluster_name", "service"], Buckets = BucketsMs });
     }
 
     /// <summary>Contour's Envoy cluster (statistics) name for a Service port.</summary>
     public static string ClusterName(string ns, string service, int port) =>
         string.Create(CultureInfo.InvariantCulture, $"{ns}_{service}_{port}");
+
+    /// <summary>Kuma's service tag of a Kubernetes Service port (the dataplane's <c>kuma.io/service</c>).</summary>
+    public static string KumaService(string ns, string service, int port) =>
+        string.Create(CultureInfo.InvariantCulture, $"{service}_{ns}_svc_{port}");
 
     public void Record(RequestOutcome o)
     {
@@ -37,9 +45,14 @@ internal sealed class EnvoyExporter : ITrafficExporter
             return;
         }
 
-        var cluster = ClusterName(o.Namespace, o.Service, port);
-        requests.WithLabels(cluster, o.ResponseCode).Inc(o.Count);
-        var histogram = duration.WithLabels(cluster);
+        Count(o, ClusterName(o.Namespace, o.Service, port), "");
+        Count(o, string.Create(CultureInfo.InvariantCulture, $"localhost_{port}"), KumaService(o.Namespace, o.Service, port));
+    }
+
+    private void Count(RequestOutcome o, string cluster, string kumaService)
+    {
+        requests.WithLabels(cluster, o.ResponseCode, kumaService).Inc(o.Count);
+        var histogram = duration.WithLabels(cluster, kumaService);
         foreach (var (value, count) in LatencySpread.Spread(o.Count, o.MedianMs, o.Sigma, BucketsMs))
         {
             histogram.Observe(value, count);
