@@ -269,11 +269,13 @@ public sealed class FlaggerChartTests
                 "flagger.app|canaries/status||update",
                 "flagger.app|canaries||list,update,watch",
                 "flagger.app|metrictemplates||list,watch",
+                "kuma.io|trafficroutes||create,list,update,watch",
                 "metrics.keptn.sh|analyses||create,delete,get",
                 "metrics.keptn.sh|keptnmetrics||get",
                 "networking.istio.io|destinationrules||create,list,update,watch",
                 "networking.istio.io|virtualservices||create,list,update,watch",
                 "nonResourceURL|/version||get",
+                "split.smi-spec.io|trafficsplits||create,list,update,watch",
             }.Order(StringComparer.Ordinal),
             Rbac.Rules(clusterRole));
         var binding = rendered.Single("ClusterRoleBinding");

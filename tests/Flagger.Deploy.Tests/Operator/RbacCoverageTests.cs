@@ -21,6 +21,12 @@ public sealed class RbacCoverageTests
     private const string KeptnReason =
         "the keptn metric provider reads KeptnMetrics and creates, polls and deletes Analyses; exercised by the E2E Keptn scenario, not by these Istio releases";
 
+    private const string SmiReason =
+        "the linkerd, osm and smi:* routers create TrafficSplits and shift their weights; exercised by the E2E Linkerd and OSM scenarios, not by these Istio releases";
+
+    private const string KumaReason =
+        "the kuma router creates TrafficRoutes and shifts their weights; exercised by the E2E Kuma scenario and the Runtime kuma release, not by these Istio releases";
+
     /// <summary>Grants the scenarios below do not use, each with the reason it stays in the chart.</summary>
     private static readonly Dictionary<string, string> NotExercised = new(StringComparer.Ordinal)
     {
@@ -32,6 +38,10 @@ public sealed class RbacCoverageTests
         ["ClusterRole metrics.keptn.sh/analyses create"] = KeptnReason,
         ["ClusterRole metrics.keptn.sh/analyses get"] = KeptnReason,
         ["ClusterRole metrics.keptn.sh/analyses delete"] = KeptnReason,
+        ["ClusterRole split.smi-spec.io/trafficsplits create"] = SmiReason,
+        ["ClusterRole split.smi-spec.io/trafficsplits update"] = SmiReason,
+        ["ClusterRole kuma.io/trafficroutes create"] = KumaReason,
+        ["ClusterRole kuma.io/trafficroutes update"] = KumaReason,
         ["ClusterRole flagger.app/canaries/finalizers update"] =
             "checked by the OwnerReferencesPermissionEnforcement admission plugin (OpenShift) when the operator sets blockOwnerDeletion " +
             "on owner references to a Canary; the simulator (like most clusters) does not run that plugin",
