@@ -22,10 +22,10 @@ public sealed class RbacCoverageTests
         "the keptn metric provider reads KeptnMetrics and creates, polls and deletes Analyses; exercised by the E2E Keptn scenario, not by these Istio releases";
 
     private const string SmiReason =
-        "the linkerd, osm and smi:* routers create TrafficSplits and shift their weights; exercised by the E2E Linkerd and OSM scenarios, not by these Istio releases";
+        "the linkerd, osm and smi:* routers create TrafficSplits and shift their weights; exercised by the E2E Linkerd and OSM scenarios, not by these Istio releases (whose cluster has no TrafficSplit CRD to watch)";
 
     private const string KumaReason =
-        "the kuma router creates TrafficRoutes and shifts their weights; exercised by the E2E Kuma scenario and the Runtime kuma release, not by these Istio releases";
+        "the kuma router creates TrafficRoutes and shifts their weights; exercised by the E2E Kuma scenario and the Runtime kuma release, not by these Istio releases (whose cluster has no TrafficRoute CRD to watch)";
 
     /// <summary>Grants the scenarios below do not use, each with the reason it stays in the chart.</summary>
     private static readonly Dictionary<string, string> NotExercised = new(StringComparer.Ordinal)
@@ -38,8 +38,12 @@ public sealed class RbacCoverageTests
         ["ClusterRole metrics.keptn.sh/analyses create"] = KeptnReason,
         ["ClusterRole metrics.keptn.sh/analyses get"] = KeptnReason,
         ["ClusterRole metrics.keptn.sh/analyses delete"] = KeptnReason,
+        ["ClusterRole split.smi-spec.io/trafficsplits list"] = SmiReason,
+        ["ClusterRole split.smi-spec.io/trafficsplits watch"] = SmiReason,
         ["ClusterRole split.smi-spec.io/trafficsplits create"] = SmiReason,
         ["ClusterRole split.smi-spec.io/trafficsplits update"] = SmiReason,
+        ["ClusterRole kuma.io/trafficroutes list"] = KumaReason,
+        ["ClusterRole kuma.io/trafficroutes watch"] = KumaReason,
         ["ClusterRole kuma.io/trafficroutes create"] = KumaReason,
         ["ClusterRole kuma.io/trafficroutes update"] = KumaReason,
         ["ClusterRole flagger.app/canaries/finalizers update"] =
