@@ -6,6 +6,8 @@ using Flagger.Modules.Routing.Kit;
 using Flagger.Modules.Routing.Kubernetes;
 using Flagger.Modules.Routing.Nginx;
 using Flagger.Modules.Routing.Skipper;
+using Flagger.Modules.Routing.Kuma;
+using Flagger.Modules.Routing.Smi;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -38,6 +40,8 @@ public static class RoutingModule
         builder.Services.AddGlooRouter();
         builder.Services.AddNginxRouter();
         builder.Services.AddSkipperRouter();
+        builder.Services.AddSmiRouters();
+        builder.Services.AddKumaRouter();
 
         builder.Services.AddSingleton<IRoutingFactory, RoutingFactory>();
         return builder;

@@ -15,6 +15,8 @@ internal static class TrafficProviders
         new GlooRouteTable(),
         new NginxRouteTable(),
         new SkipperRouteTable(),
+        new SmiRouteTable(),
+        new KumaRouteTable(),
         new ServiceSelectorRoute(),
     ];
 
@@ -29,6 +31,8 @@ internal static class TrafficProviders
             new EnvoyExporter(factory),
             new NginxExporter(factory),
             new SkipperExporter(factory),
+            new LinkerdExporter(factory),
+            new OsmExporter(factory),
         ];
     }
 }

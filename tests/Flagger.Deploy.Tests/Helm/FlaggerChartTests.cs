@@ -271,6 +271,7 @@ public sealed class FlaggerChartTests
                 "flagger.app|metrictemplates||list,watch",
                 "gateway.solo.io|routetables||create,list,update,watch",
                 "gloo.solo.io|upstreams||create,list,update,watch",
+                "kuma.io|trafficroutes||create,list,update,watch",
                 "metrics.keptn.sh|analyses||create,delete,get",
                 "metrics.keptn.sh|keptnmetrics||get",
                 "networking.istio.io|destinationrules||create,list,update,watch",
@@ -278,6 +279,7 @@ public sealed class FlaggerChartTests
                 "networking.k8s.io|ingresses||create,delete,list,update,watch",
                 "nonResourceURL|/version||get",
                 "projectcontour.io|httpproxies||create,list,update,watch",
+                "split.smi-spec.io|trafficsplits||create,list,update,watch",
             }.Order(StringComparer.Ordinal),
             Rbac.Rules(clusterRole));
         var binding = rendered.Single("ClusterRoleBinding");

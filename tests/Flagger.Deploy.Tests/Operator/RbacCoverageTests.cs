@@ -27,6 +27,11 @@ public sealed class RbacCoverageTests
         "the gloo router keeps the Upstreams <ns>-<svc>-primary/canaryupstream-<port> and the RouteTable <svc>; exercised by the E2E Gloo scenario (S19), not by these Istio releases";
     private const string IngressReason =
         "the nginx and skipper routers create and update the canary Ingress (Skipper's Finalize deletes it); exercised by the E2E NGINX and Skipper scenarios (S20, S22), not by these Istio releases";
+    private const string SmiReason =
+        "the linkerd, osm and smi:* routers create TrafficSplits and shift their weights; exercised by the E2E Linkerd and OSM scenarios, not by these Istio releases (whose cluster has no TrafficSplit CRD to watch)";
+
+    private const string KumaReason =
+        "the kuma router creates TrafficRoutes and shifts their weights; exercised by the E2E Kuma scenario and the Runtime kuma release, not by these Istio releases (whose cluster has no TrafficRoute CRD to watch)";
 
     /// <summary>Grants the scenarios below do not use, each with the reason it stays in the chart.</summary>
     private static readonly Dictionary<string, string> NotExercised = new(StringComparer.Ordinal)
@@ -54,6 +59,14 @@ public sealed class RbacCoverageTests
         ["ClusterRole metrics.keptn.sh/analyses create"] = KeptnReason,
         ["ClusterRole metrics.keptn.sh/analyses get"] = KeptnReason,
         ["ClusterRole metrics.keptn.sh/analyses delete"] = KeptnReason,
+        ["ClusterRole split.smi-spec.io/trafficsplits list"] = SmiReason,
+        ["ClusterRole split.smi-spec.io/trafficsplits watch"] = SmiReason,
+        ["ClusterRole split.smi-spec.io/trafficsplits create"] = SmiReason,
+        ["ClusterRole split.smi-spec.io/trafficsplits update"] = SmiReason,
+        ["ClusterRole kuma.io/trafficroutes list"] = KumaReason,
+        ["ClusterRole kuma.io/trafficroutes watch"] = KumaReason,
+        ["ClusterRole kuma.io/trafficroutes create"] = KumaReason,
+        ["ClusterRole kuma.io/trafficroutes update"] = KumaReason,
         ["ClusterRole flagger.app/canaries/finalizers update"] =
             "checked by the OwnerReferencesPermissionEnforcement admission plugin (OpenShift) when the operator sets blockOwnerDeletion " +
             "on owner references to a Canary; the simulator (like most clusters) does not run that plugin",

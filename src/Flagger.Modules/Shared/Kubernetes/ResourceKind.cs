@@ -9,8 +9,8 @@ public sealed record ResourceKind(string Group, string Version, string Kind, str
 {
     private static readonly ConcurrentDictionary<Type, ResourceKind> Known = new();
 
-    // Kinds the operator touches that are not namespaced.
-    private static readonly HashSet<string> ClusterScoped = ["Namespace", "Node", "CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding", "PersistentVolume", "StorageClass"];
+    // Kinds the operator touches that are not namespaced (TrafficRoute: Kuma's).
+    private static readonly HashSet<string> ClusterScoped = ["Namespace", "Node", "CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding", "PersistentVolume", "StorageClass", "TrafficRoute"];
 
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
 

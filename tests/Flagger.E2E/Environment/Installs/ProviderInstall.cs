@@ -20,6 +20,9 @@ public static class ProviderInstalls
         GlooInstall.Steps,
         NginxInstall.Steps,
         SkipperInstall.Steps,
+        LinkerdInstall.Steps,
+        OsmInstall.Steps,
+        KumaInstall.Steps,
     ];
 
     /// <summary>The install steps for <paramref name="provider"/>; a scenario for a provider without any is a test bug.</summary>
