@@ -1,7 +1,9 @@
+using Flagger.Modules.Routing.Apisix;
 using Flagger.Modules.Routing.Contracts;
 using Flagger.Modules.Routing.Istio;
 using Flagger.Modules.Routing.Kit;
 using Flagger.Modules.Routing.Kubernetes;
+using Flagger.Modules.Routing.Traefik;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -30,6 +32,8 @@ public static class RoutingModule
         // One line per implemented provider (its folder's registration: router under the catalog name, watched kinds).
         builder.Services.AddIstioRouter();
         builder.Services.AddKubernetesRouters();
+        builder.Services.AddTraefikRouter();
+        builder.Services.AddApisixRouter();
 
         builder.Services.AddSingleton<IRoutingFactory, RoutingFactory>();
         return builder;
