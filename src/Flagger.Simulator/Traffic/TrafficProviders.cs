@@ -11,6 +11,8 @@ internal static class TrafficProviders
     public static IReadOnlyList<IRouteTable> RouteTables() =>
     [
         new IstioRouteTable(),
+        new TraefikRouteTable(),
+        new ApisixRouteTable(),
         new ServiceSelectorRoute(),
     ];
 
@@ -23,6 +25,8 @@ internal static class TrafficProviders
             new IstioExporter(factory),
             new HttpExporter(factory),
             new EnvoyExporter(factory),
+            new TraefikExporter(factory),
+            new ApisixExporter(factory),
         ];
     }
 }
