@@ -258,6 +258,7 @@ public sealed class FlaggerChartTests
             new[]
             {
                 "|configmaps||create,list,update,watch",
+                "apisix.apache.org|apisixroutes||create,list,update,watch",
                 "|events||create,patch",
                 "|secrets||create,list,update,watch",
                 "|services||create,list,update,watch",
@@ -274,6 +275,7 @@ public sealed class FlaggerChartTests
                 "networking.istio.io|destinationrules||create,list,update,watch",
                 "networking.istio.io|virtualservices||create,list,update,watch",
                 "nonResourceURL|/version||get",
+                "traefik.io|traefikservices||create,list,update,watch",
             }.Order(StringComparer.Ordinal),
             Rbac.Rules(clusterRole));
         var binding = rendered.Single("ClusterRoleBinding");

@@ -21,6 +21,12 @@ public sealed class RbacCoverageTests
     private const string KeptnReason =
         "the keptn metric provider reads KeptnMetrics and creates, polls and deletes Analyses; exercised by the E2E Keptn scenario, not by these Istio releases";
 
+    private const string TraefikReason =
+        "the traefik router creates and updates the TraefikService <svc>; exercised by the E2E Traefik scenario (S21), not by these Istio releases";
+
+    private const string ApisixReason =
+        "the apisix router creates and updates the ApisixRoute <routeRef>-<svc>-canary; exercised by the E2E APISIX scenario (S23), not by these Istio releases";
+
     /// <summary>Grants the scenarios below do not use, each with the reason it stays in the chart.</summary>
     private static readonly Dictionary<string, string> NotExercised = new(StringComparer.Ordinal)
     {
@@ -32,6 +38,10 @@ public sealed class RbacCoverageTests
         ["ClusterRole metrics.keptn.sh/analyses create"] = KeptnReason,
         ["ClusterRole metrics.keptn.sh/analyses get"] = KeptnReason,
         ["ClusterRole metrics.keptn.sh/analyses delete"] = KeptnReason,
+        ["ClusterRole traefik.io/traefikservices create"] = TraefikReason,
+        ["ClusterRole traefik.io/traefikservices update"] = TraefikReason,
+        ["ClusterRole apisix.apache.org/apisixroutes create"] = ApisixReason,
+        ["ClusterRole apisix.apache.org/apisixroutes update"] = ApisixReason,
         ["ClusterRole flagger.app/canaries/finalizers update"] =
             "checked by the OwnerReferencesPermissionEnforcement admission plugin (OpenShift) when the operator sets blockOwnerDeletion " +
             "on owner references to a Canary; the simulator (like most clusters) does not run that plugin",
