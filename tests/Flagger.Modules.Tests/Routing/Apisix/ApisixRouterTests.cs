@@ -4,9 +4,11 @@ using Flagger.Modules.Routing.Apisix;
 using Flagger.Modules.Routing.Contracts;
 using Flagger.Modules.Routing.Kit;
 using Flagger.Modules.Shared.Crd;
+using Flagger.Modules.Shared.Crd.Validation;
 using Flagger.Modules.Tests.TestDoubles;
 using k8s;
 using k8s.Models;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using static Flagger.Modules.Tests.Routing.RoutingTestKit;
@@ -183,4 +185,34 @@ public sealed class ApisixRouterTests : TrafficRouterContract
     }
 
     private static System.Text.Json.JsonElement JsonDocumentOf(string json) => System.Text.Json.JsonDocument.Parse(json).RootElement.Clone();
+
+    [Fact]
+    public void The_routing_factory_answers_apisix_with_the_apisix_router()
+    {
+        Assert.IsType<ApisixRouter>(RoutingHost(null).GetRequiredService<IRoutingFactory>().TrafficRouter(ApisixCanary()));
+    }
+
+    [Fact]
+    public void A_apisix_canary_passes_validation_and_the_catalog_refuses_ab_testing_mirroring_and_session_affinity()
+    {
+        Assert.Empty(CanaryValidator.Validate(ApisixCanary()));
+
+        var errors = CanaryValidator.Validate(ApisixCanary(c =>
+        {
+            c.Spec.Analysis!.Iterations = 5;
+            c.Spec.Analysis.Match = [new HttpMatchRequest { Headers = new() { ["x-canary"] = new StringMatch { Exact = "insider" } } }];
+            c.Spec.Analysis.Mirror = true;
+        }));
+        var affinityErrors = CanaryValidator.Validate(ApisixCanary(c => c.Spec.Analysis!.SessionAffinity = new SessionAffinity { CookieName = "flagger-cookie" }));
+
+        Assert.Contains(errors, e => e.Field == "spec.analysis.match" && e.Reason.StartsWith("A/B testing is not supported by provider apisix", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Field == "spec.analysis.mirror");
+        Assert.Contains(affinityErrors, e => e.Reason.StartsWith("session affinity is not supported by provider apisix", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Without_route_ref_validation_names_spec_route_ref()
+    {
+        Assert.Contains(CanaryValidator.Validate(ApisixCanary(c => c.Spec.RouteRef = null)), e => e.Field == "spec.routeRef");
+    }
 }

@@ -4,9 +4,11 @@ using Flagger.Modules.Routing.Contracts;
 using Flagger.Modules.Routing.Kit;
 using Flagger.Modules.Routing.Traefik;
 using Flagger.Modules.Shared.Crd;
+using Flagger.Modules.Shared.Crd.Validation;
 using Flagger.Modules.Tests.TestDoubles;
 using k8s;
 using k8s.Models;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using static Flagger.Modules.Tests.Routing.RoutingTestKit;
@@ -181,5 +183,29 @@ public sealed class TraefikRouterTests : TrafficRouterContract
         });
 
         await Assert.ThrowsAsync<RoutingException>(() => Router(_kube).GetRoutesAsync(TraefikCanary(), Ct));
+    }
+
+    [Fact]
+    public void The_routing_factory_answers_traefik_with_the_traefik_router()
+    {
+        Assert.IsType<TraefikRouter>(RoutingHost(null).GetRequiredService<IRoutingFactory>().TrafficRouter(TraefikCanary()));
+    }
+
+    [Fact]
+    public void A_traefik_canary_passes_validation_and_the_catalog_refuses_ab_testing_mirroring_and_session_affinity()
+    {
+        Assert.Empty(CanaryValidator.Validate(TraefikCanary()));
+
+        var errors = CanaryValidator.Validate(TraefikCanary(c =>
+        {
+            c.Spec.Analysis!.Iterations = 5;
+            c.Spec.Analysis.Match = [new HttpMatchRequest { Headers = new() { ["x-canary"] = new StringMatch { Exact = "insider" } } }];
+            c.Spec.Analysis.Mirror = true;
+        }));
+        var affinityErrors = CanaryValidator.Validate(TraefikCanary(c => c.Spec.Analysis!.SessionAffinity = new SessionAffinity { CookieName = "flagger-cookie" }));
+
+        Assert.Contains(errors, e => e.Field == "spec.analysis.match" && e.Reason.StartsWith("A/B testing is not supported by provider traefik", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Field == "spec.analysis.mirror");
+        Assert.Contains(affinityErrors, e => e.Reason.StartsWith("session affinity is not supported by provider traefik", StringComparison.Ordinal));
     }
 }
