@@ -22,10 +22,10 @@ public sealed class RbacCoverageTests
         "the keptn metric provider reads KeptnMetrics and creates, polls and deletes Analyses; exercised by the E2E Keptn scenario, not by these Istio releases";
 
     private const string TraefikReason =
-        "the traefik router creates and updates the TraefikService <svc>; exercised by the E2E Traefik scenario (S21), not by these Istio releases";
+        "the traefik router watches, creates and updates the TraefikService <svc> (its informer starts only where the Traefik CRDs exist); exercised by the E2E Traefik scenario (S21), not by these Istio releases";
 
     private const string ApisixReason =
-        "the apisix router creates and updates the ApisixRoute <routeRef>-<svc>-canary; exercised by the E2E APISIX scenario (S23), not by these Istio releases";
+        "the apisix router watches ApisixRoutes and creates and updates <routeRef>-<svc>-canary (its informer starts only where the APISIX CRDs exist); exercised by the E2E APISIX scenario (S23), not by these Istio releases";
 
     /// <summary>Grants the scenarios below do not use, each with the reason it stays in the chart.</summary>
     private static readonly Dictionary<string, string> NotExercised = new(StringComparer.Ordinal)
@@ -38,8 +38,12 @@ public sealed class RbacCoverageTests
         ["ClusterRole metrics.keptn.sh/analyses create"] = KeptnReason,
         ["ClusterRole metrics.keptn.sh/analyses get"] = KeptnReason,
         ["ClusterRole metrics.keptn.sh/analyses delete"] = KeptnReason,
+        ["ClusterRole traefik.io/traefikservices list"] = TraefikReason,
+        ["ClusterRole traefik.io/traefikservices watch"] = TraefikReason,
         ["ClusterRole traefik.io/traefikservices create"] = TraefikReason,
         ["ClusterRole traefik.io/traefikservices update"] = TraefikReason,
+        ["ClusterRole apisix.apache.org/apisixroutes list"] = ApisixReason,
+        ["ClusterRole apisix.apache.org/apisixroutes watch"] = ApisixReason,
         ["ClusterRole apisix.apache.org/apisixroutes create"] = ApisixReason,
         ["ClusterRole apisix.apache.org/apisixroutes update"] = ApisixReason,
         ["ClusterRole flagger.app/canaries/finalizers update"] =
