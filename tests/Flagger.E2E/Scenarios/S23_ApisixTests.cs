@@ -164,4 +164,46 @@ public sealed partial class S23_ApisixTests(E2EEnvironment environment)
         Assert.Equal([("podinfo-primary", 100), ("podinfo-canary", 0)], Backends(await CanaryRouteAsync(ns)));
         ns.Report("23 apisix rollback");
     }
+
+    [Fact]
+    public async Task Blue_green_runs_its_iterations_on_the_primary_then_switches_the_canary_route_to_the_canary_and_promotes()
+    {
+        var backend = environment.Backend;
+        await backend.InstallProviderAsync("apisix", TestContext.Current.CancellationToken);
+        var ns = await TestNamespace.CreateAsync(backend, "e2e-apisix-bluegreen");
+        await ns.ApplyAsync(ns.Podinfo());
+        await ns.ApplyAsync(UserRoute(ns.Name));
+        await ns.ApplyAsync(Specs.Canary(ns.Name, "podinfo", $"""
+                threshold: 5
+                iterations: 3
+                webhooks:
+            {backend.TrafficWebhooks(ns.Name, "podinfo", "      ")}      - name: acceptance
+                    type: rollout
+                    url: {backend.LoadTesterUrl}
+                    timeout: 5s
+                    metadata:
+                      type: cmd
+                      cmd: "true"
+            """, extraSpec: """
+              provider: apisix
+              routeRef:
+                apiVersion: apisix.apache.org/v2
+                kind: ApisixRoute
+                name: podinfo
+            """));
+        await ns.WaitForPhaseAsync("podinfo", CanaryPhase.Initialized);
+
+        await ns.SetImageAsync("podinfo", TestNamespace.Image2);
+
+        var succeeded = await ns.WaitForPhaseAsync("podinfo", CanaryPhase.Succeeded);
+        Assert.Equal(TestNamespace.Image2, await ns.ImageOfAsync("podinfo-primary"));
+        var events = await ns.EventMessagesAsync("podinfo");
+        Assert.Contains($"Advance podinfo.{ns.Name} canary iteration 3/3", events);
+        Assert.Contains("Routing all traffic to canary", events);
+        Assert.Contains("Routing all traffic to primary", events);
+        Assert.DoesNotContain(events, e => e.Contains("canary weight", StringComparison.Ordinal));
+        Assert.Equal(0, succeeded.Status!.CanaryWeight ?? 0);
+        Assert.Equal([("podinfo-primary", 100), ("podinfo-canary", 0)], Backends(await CanaryRouteAsync(ns)));
+        ns.Report("23 apisix blue/green");
+    }
 }
