@@ -1,4 +1,5 @@
 using Flagger.Modules.Routing.Contour;
+using Flagger.Modules.Routing.Apisix;
 using Flagger.Modules.Routing.Contracts;
 using Flagger.Modules.Routing.Gloo;
 using Flagger.Modules.Routing.Istio;
@@ -8,6 +9,7 @@ using Flagger.Modules.Routing.Nginx;
 using Flagger.Modules.Routing.Skipper;
 using Flagger.Modules.Routing.Kuma;
 using Flagger.Modules.Routing.Smi;
+using Flagger.Modules.Routing.Traefik;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -42,6 +44,8 @@ public static class RoutingModule
         builder.Services.AddSkipperRouter();
         builder.Services.AddSmiRouters();
         builder.Services.AddKumaRouter();
+        builder.Services.AddTraefikRouter();
+        builder.Services.AddApisixRouter();
 
         builder.Services.AddSingleton<IRoutingFactory, RoutingFactory>();
         return builder;

@@ -17,6 +17,8 @@ internal static class TrafficProviders
         new SkipperRouteTable(),
         new SmiRouteTable(),
         new KumaRouteTable(),
+        new TraefikRouteTable(),
+        new ApisixRouteTable(),
         new ServiceSelectorRoute(),
     ];
 
@@ -33,6 +35,8 @@ internal static class TrafficProviders
             new SkipperExporter(factory),
             new LinkerdExporter(factory),
             new OsmExporter(factory),
+            new TraefikExporter(factory),
+            new ApisixExporter(factory),
         ];
     }
 }

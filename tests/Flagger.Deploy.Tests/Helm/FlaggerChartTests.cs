@@ -258,6 +258,7 @@ public sealed class FlaggerChartTests
             new[]
             {
                 "|configmaps||create,list,update,watch",
+                "apisix.apache.org|apisixroutes||create,list,update,watch",
                 "|events||create,patch",
                 "|secrets||create,list,update,watch",
                 "|services||create,list,update,watch",
@@ -280,6 +281,7 @@ public sealed class FlaggerChartTests
                 "nonResourceURL|/version||get",
                 "projectcontour.io|httpproxies||create,list,update,watch",
                 "split.smi-spec.io|trafficsplits||create,list,update,watch",
+                "traefik.io|traefikservices||create,list,update,watch",
             }.Order(StringComparer.Ordinal),
             Rbac.Rules(clusterRole));
         var binding = rendered.Single("ClusterRoleBinding");

@@ -32,6 +32,11 @@ public sealed class RbacCoverageTests
 
     private const string KumaReason =
         "the kuma router creates TrafficRoutes and shifts their weights; exercised by the E2E Kuma scenario and the Runtime kuma release, not by these Istio releases (whose cluster has no TrafficRoute CRD to watch)";
+    private const string TraefikReason =
+        "the traefik router watches, creates and updates the TraefikService <svc> (these releases run without the Traefik CRDs, so the informer reports the kind as not installed); exercised by the E2E Traefik scenario (S21), not by these Istio releases";
+
+    private const string ApisixReason =
+        "the apisix router watches ApisixRoutes and creates and updates <routeRef>-<svc>-canary (these releases run without the APISIX CRDs, so the informer reports the kind as not installed); exercised by the E2E APISIX scenario (S23), not by these Istio releases";
 
     /// <summary>Grants the scenarios below do not use, each with the reason it stays in the chart.</summary>
     private static readonly Dictionary<string, string> NotExercised = new(StringComparer.Ordinal)
@@ -67,6 +72,14 @@ public sealed class RbacCoverageTests
         ["ClusterRole kuma.io/trafficroutes watch"] = KumaReason,
         ["ClusterRole kuma.io/trafficroutes create"] = KumaReason,
         ["ClusterRole kuma.io/trafficroutes update"] = KumaReason,
+        ["ClusterRole traefik.io/traefikservices list"] = TraefikReason,
+        ["ClusterRole traefik.io/traefikservices watch"] = TraefikReason,
+        ["ClusterRole traefik.io/traefikservices create"] = TraefikReason,
+        ["ClusterRole traefik.io/traefikservices update"] = TraefikReason,
+        ["ClusterRole apisix.apache.org/apisixroutes list"] = ApisixReason,
+        ["ClusterRole apisix.apache.org/apisixroutes watch"] = ApisixReason,
+        ["ClusterRole apisix.apache.org/apisixroutes create"] = ApisixReason,
+        ["ClusterRole apisix.apache.org/apisixroutes update"] = ApisixReason,
         ["ClusterRole flagger.app/canaries/finalizers update"] =
             "checked by the OwnerReferencesPermissionEnforcement admission plugin (OpenShift) when the operator sets blockOwnerDeletion " +
             "on owner references to a Canary; the simulator (like most clusters) does not run that plugin",

@@ -57,6 +57,11 @@ public abstract class TrafficRouterContract
         configure?.Invoke(c);
     });
 
+    /// <summary>Fields the provider requires on every canary (e.g. <c>spec.routeRef</c>); none by default.</summary>
+    protected virtual void ConfigureContractCanary(Canary canary)
+    {
+    }
+
     [Fact]
     public async Task Contract_reconcile_twice_writes_nothing_the_second_time_and_keeps_the_live_split()
     {

@@ -23,6 +23,8 @@ public static class ProviderInstalls
         LinkerdInstall.Steps,
         OsmInstall.Steps,
         KumaInstall.Steps,
+        TraefikInstall.Steps,
+        ApisixInstall.Steps,
     ];
 
     /// <summary>The install steps for <paramref name="provider"/>; a scenario for a provider without any is a test bug.</summary>
