@@ -4,6 +4,7 @@ using Flagger.Modules.Routing.Contracts;
 using Flagger.Modules.Routing.Kit;
 using Flagger.Modules.Routing.Nginx;
 using Flagger.Modules.Shared.Crd;
+using Flagger.Modules.Shared.Crd.Validation;
 using Flagger.Modules.Tests.TestDoubles;
 using k8s;
 using k8s.Models;
@@ -236,5 +237,17 @@ public sealed class NginxRouterTests : TrafficRouterContract
         var e = await Assert.ThrowsAsync<RoutingException>(() => router.GetRoutesAsync(NginxCanary(), Ct));
 
         Assert.Contains("failed to convert ten to int", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validation_requires_the_ingress_ref_and_rejects_what_nginx_cannot_route()
+    {
+        Assert.Empty(CanaryValidator.Validate(ContractCanary()));
+        Assert.Contains(CanaryValidator.Validate(ContractCanary(c => c.Spec.IngressRef = null)),
+            e => e.Field == "spec.ingressRef" && e.Reason.Contains("required by provider nginx", StringComparison.Ordinal));
+        Assert.Contains(CanaryValidator.Validate(ContractCanary(c => { c.Spec.Analysis!.Iterations = 5; c.Spec.Analysis.Mirror = true; })),
+            e => e.Field == "spec.analysis.mirror");
+        Assert.Contains(CanaryValidator.Validate(ContractCanary(c => c.Spec.Analysis!.SessionAffinity = new SessionAffinity { CookieName = "c" })),
+            e => e.Field == "spec.analysis.sessionAffinity");
     }
 }

@@ -4,6 +4,7 @@ using Flagger.Modules.Routing.Contracts;
 using Flagger.Modules.Routing.Kit;
 using Flagger.Modules.Routing.Skipper;
 using Flagger.Modules.Shared.Crd;
+using Flagger.Modules.Shared.Crd.Validation;
 using Flagger.Modules.Tests.TestDoubles;
 using k8s;
 using k8s.Models;
@@ -157,5 +158,19 @@ public sealed class SkipperRouterTests : TrafficRouterContract
         var e = await Assert.ThrowsAsync<RoutingException>(() => router.GetRoutesAsync(ContractCanary(), Ct));
 
         Assert.Contains("get backendWeights error", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validation_requires_the_ingress_ref_and_rejects_what_skipper_cannot_route()
+    {
+        Assert.Empty(CanaryValidator.Validate(ContractCanary()));
+        Assert.Contains(CanaryValidator.Validate(ContractCanary(c => c.Spec.IngressRef = null)),
+            e => e.Field == "spec.ingressRef" && e.Reason.Contains("required by provider skipper", StringComparison.Ordinal));
+        Assert.Contains(CanaryValidator.Validate(ContractCanary(c => { c.Spec.Analysis!.Iterations = 5; c.Spec.Analysis.Mirror = true; })),
+            e => e.Field == "spec.analysis.mirror");
+        Assert.Contains(CanaryValidator.Validate(ContractCanary(c => c.Spec.Analysis!.SessionAffinity = new SessionAffinity { CookieName = "c" })),
+            e => e.Field == "spec.analysis.sessionAffinity");
+        Assert.Contains(CanaryValidator.Validate(ContractCanary(c => c.Spec.Analysis!.Match = [new HttpMatchRequest { Headers = new() { ["x-user"] = new StringMatch { Exact = "insider" } } }])),
+            e => e.Field == "spec.analysis.match");
     }
 }
