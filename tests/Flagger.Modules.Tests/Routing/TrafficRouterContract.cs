@@ -44,11 +44,6 @@ public abstract class TrafficRouterContract
     /// </summary>
     private protected virtual bool LeavesUserObjectUntouched => false;
 
-    /// <summary>Provider-specific fields of the base canary (e.g. <c>spec.ingressRef</c>).</summary>
-    private protected virtual void ConfigureContractCanary(Canary canary)
-    {
-    }
-
     /// <summary>The base canary, for <see cref="Provider"/>.</summary>
     protected Canary ContractCanary(Action<Canary>? configure = null) => Canary(c =>
     {
@@ -57,7 +52,7 @@ public abstract class TrafficRouterContract
         configure?.Invoke(c);
     });
 
-    /// <summary>Fields the provider requires on every canary (e.g. <c>spec.routeRef</c>); none by default.</summary>
+    /// <summary>Fields the provider requires on every canary (e.g. <c>spec.routeRef</c>, <c>spec.ingressRef</c>); none by default.</summary>
     protected virtual void ConfigureContractCanary(Canary canary)
     {
     }

@@ -60,7 +60,7 @@ public sealed class NginxRouterTests : TrafficRouterContract
 
     private protected override bool LeavesUserObjectUntouched => true;
 
-    private protected override void ConfigureContractCanary(Canary canary) =>
+    protected override void ConfigureContractCanary(Canary canary) =>
         canary.Spec.IngressRef = new LocalObjectReference { ApiVersion = "networking.k8s.io/v1", Kind = "Ingress", Name = "podinfo" };
 
     private protected override ITrafficRouter CreateRouter(InMemoryKube kube)
