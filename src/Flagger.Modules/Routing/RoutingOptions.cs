@@ -14,7 +14,7 @@ public sealed class RoutingOptions
     /// <summary>Ingress class for ingress-based providers (upstream <c>-ingress-class</c>): Contour writes it as the HTTPProxy's <c>ingressClassName</c>.</summary>
     public string? IngressClass { get; set; }
 
-    /// <summary>Annotation prefix of NGINX canary Ingresses (upstream <c>-ingress-annotations-prefix</c>; NGINX, not supported yet).</summary>
+    /// <summary>Annotation prefix of NGINX canary Ingresses (upstream <c>-ingress-annotations-prefix</c>, default <c>nginx.ingress.kubernetes.io</c>).</summary>
     public string IngressAnnotationsPrefix { get; set; } = "nginx.ingress.kubernetes.io";
 
     /// <summary>

@@ -26,11 +26,11 @@ public sealed class WatchedKindsTests
 
             var kinds = app.Services.GetRequiredService<KubeCache>().Informers.Select(i => i.Kind.ToString()).Order(StringComparer.Ordinal);
 
-            // The list the host used to spell out itself: Flagger's kinds, the workloads' kinds and Istio's router objects.
+            // The list the host used to spell out itself: Flagger's kinds, the workloads' kinds, Istio's router objects and the Ingresses of NGINX and Skipper.
             Assert.Equal(
                 [
                     "alertproviders.flagger.app", "canaries.flagger.app", "configmaps", "daemonsets.apps", "deployments.apps",
-                    "destinationrules.networking.istio.io", "horizontalpodautoscalers.autoscaling", "metrictemplates.flagger.app",
+                    "destinationrules.networking.istio.io", "horizontalpodautoscalers.autoscaling", "ingresses.networking.k8s.io", "metrictemplates.flagger.app",
                     "secrets", "services", "virtualservices.networking.istio.io",
                 ],
                 kinds);

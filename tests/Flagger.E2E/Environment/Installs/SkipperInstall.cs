@@ -12,15 +12,16 @@ public static class SkipperInstall
     [
         ["kubectl", "apply", "-f", Docs + "rbac.yaml", "-f", Docs + "service.yaml", "-f", Docs + "deployment.yaml"],
         // upstream's kustomize patch: the e2e image and flags (Ingress v1, route response/serve metrics), no node affinity.
-        ["kubectl", "-n", "kube-system", "patch", "deployment", "skipper-ingress", "--type=json", "-p",
+        ["kubectl", "-n", "kube-system", "patch", "deployment", "skipper-ingress", "--type=strategic", "-p",
             """
-            [{"op":"remove","path":"/spec/template/spec/affinity"},
-             {"op":"replace","path":"/spec/template/spec/containers/0/image","value":"registry.opensource.zalan.do/teapot/skipper:v0.13.210"},
-             {"op":"replace","path":"/spec/template/spec/containers/0/args","value":["skipper","-address=:9999","-kubernetes","-kubernetes-in-cluster",
-               "-kubernetes-path-mode=path-prefix","-kubernetes-ingress-v1","-metrics-flavour=prometheus","-proxy-preserve-host",
-               "-route-response-metrics","-serve-route-metrics","-route-backend-metrics","-histogram-metric-buckets=.01,1,10,100",
-               "-whitelisted-healthcheck-cidr=0.0.0.0/0"]},
-             {"op":"add","path":"/spec/template/metadata/annotations","value":{"prometheus.io/path":"/metrics","prometheus.io/port":"9911","prometheus.io/scrape":"true"}}]
+            {"spec":{"template":{
+              "metadata":{"annotations":{"prometheus.io/path":"/metrics","prometheus.io/port":"9911","prometheus.io/scrape":"true"}},
+              "spec":{"affinity":null,"nodeSelector":null,"containers":[{"name":"skipper-ingress",
+                "image":"registry.opensource.zalan.do/teapot/skipper:v0.13.210","resources":null,
+                "args":["skipper","-address=:9999","-kubernetes","-kubernetes-in-cluster","-kubernetes-path-mode=path-prefix",
+                  "-kubernetes-ingress-v1","-metrics-flavour=prometheus","-proxy-preserve-host","-route-response-metrics",
+                  "-serve-route-metrics","-route-backend-metrics","-histogram-metric-buckets=.01,1,10,100",
+                  "-whitelisted-healthcheck-cidr=0.0.0.0/0"]}]}}}}
             """],
         ["kubectl", "-n", "kube-system", "rollout", "status", "deployment/skipper-ingress", "--timeout=5m"],
     ]);
