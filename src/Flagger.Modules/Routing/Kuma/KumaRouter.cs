@@ -50,8 +50,10 @@ internal sealed partial class KumaRouter(RoutingObjectStore store, RouterObjects
             return;
         }
 
+        // Routes carry no owner, so a route Flagger wrote is told from a user's by its split: only a route without the
+        // primary's destination is taken over, and only then is the user's spec saved for Finalize.
         var target = new DesiredObject<TrafficRouteSpec>("", apex, desired, labels, annotations,
-            RememberOriginal: CanaryController(existing.Metadata) is null);
+            RememberOriginal: ReadRoutes(existing.Spec, primary) is null);
         if (await objects.CreateOrUpdateAsync(canary, existing, target, cancellationToken).ConfigureAwait(false) == WriteOutcome.Updated)
         {
             Log.Updated(logger, apex);

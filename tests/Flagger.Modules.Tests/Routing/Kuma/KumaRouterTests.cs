@@ -101,6 +101,18 @@ public sealed class KumaRouterTests : TrafficRouterContract
     }
 
     [Fact]
+    public async Task A_route_flagger_wrote_is_not_remembered_as_an_original_when_its_port_changes()
+    {
+        var router = Router(Kube);
+        await router.ReconcileAsync(ContractCanary(), Ct);
+
+        await router.ReconcileAsync(ContractCanary(c => c.Spec.Service!.Port = 8080), Ct);
+
+        Assert.Equal("podinfo_test_svc_8080", Route.Spec.Destinations![0].Match!["kuma.io/service"]);
+        Assert.False(Route.Metadata.Annotations!.ContainsKey("flagger.kubernetes.io/original-configuration"));
+    }
+
+    [Fact]
     public async Task Get_routes_without_a_primary_destination_is_an_error()
     {
         SeedUserObject(Kube);
