@@ -69,7 +69,7 @@ public sealed class S19_GlooTests(E2EEnvironment environment)
                   - name: gate
                     type: confirm-rollout
                     url: {backend.LoadTesterUrl}gate/approve
-            {backend.TrafficWebhooks(ns.Name, "podinfo", "      ")}
+            {LoadTest(backend, "")}
             """, extraSpec: $"""
               provider: gloo
               upstreamRef:
@@ -108,7 +108,7 @@ public sealed class S19_GlooTests(E2EEnvironment environment)
             "Gloo's Envoy cluster of the canary Upstream received requests through the RouteTable");
 
         // A/B: only requests with x-canary: insider match the RouteTable, and they go to the canary for 3 iterations.
-        await ns.ApplyAsync(Specs.Canary(ns.Name, "podinfo", """
+        await ns.ApplyAsync(Specs.Canary(ns.Name, "podinfo", $"""
                 threshold: 5
                 iterations: 3
                 match:
@@ -122,6 +122,8 @@ public sealed class S19_GlooTests(E2EEnvironment environment)
                   - name: request-duration
                     threshold: 500
                     interval: 30s
+                webhooks:
+            {LoadTest(backend, "-H 'X-Canary: insider' ")}
             """, extraSpec: "  provider: gloo").Replace(Specs.Traffic, Specs.Traffic + "\n        simulator.flagger.app/headers: \"x-canary=insider:0.5\"", StringComparison.Ordinal));
         await ns.SetImageAsync("podinfo", TestNamespace.Image2);
         await ns.WaitUntilAsync(async () => Destinations((await ns.CustomAsync("gateway.solo.io", "v1", "routetables", "podinfo"))!)
@@ -134,6 +136,19 @@ public sealed class S19_GlooTests(E2EEnvironment environment)
         Assert.Contains($"Advance podinfo.{ns.Name} canary iteration 3/3", await ns.EventMessagesAsync("podinfo"));
         ns.Report("19 gloo");
     }
+
+    /// <summary>
+    /// On a real cluster the load goes through Gloo's gateway proxy, as upstream's <c>hey -host app.example.com
+    /// http://gateway-proxy.gloo-system</c>; the simulator sends the apex Service's traffic itself.
+    /// </summary>
+    private static string LoadTest(IClusterBackend backend, string header) => backend.Name == "simulated" ? "" : $"""
+              - name: load-test
+                url: {backend.LoadTesterUrl}
+                timeout: 5s
+                metadata:
+                  type: cmd
+                  cmd: "hey -z 2m -q 5 -c 2 {header}-host app.example.com http://gateway-proxy.gloo-system"
+        """;
 
     private static Task<JsonNode?> Upstream(TestNamespace ns, string name) => ns.CustomAsync("gloo.solo.io", "v1", "upstreams", name);
 
