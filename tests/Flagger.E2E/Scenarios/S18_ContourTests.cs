@@ -71,6 +71,11 @@ public sealed class S18_ContourTests(E2EEnvironment environment)
         Assert.True(await ns.QueryAsync($"sum(envoy_cluster_upstream_rq{{envoy_cluster_name=\"{ns.Name}_podinfo-canary_9898\"}})") > 0,
             "the canary's Envoy cluster received requests through the HTTPProxy");
         Assert.Equal(["podinfo-primary:100", "podinfo-canary:0"], Services((await Proxy(ns))!, 0));
+        // Steady state: every tick reconciles the proxy against what the API server stored (pruned by Contour's
+        // schema) and writes nothing.
+        var version = (await Proxy(ns))!["metadata"]!["resourceVersion"]!.GetValue<string>();
+        await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
+        Assert.Equal(version, (await Proxy(ns))!["metadata"]!["resourceVersion"]!.GetValue<string>());
 
         // Rollback: the next version answers in 1s (upstream: hey ... /delay/1), request-duration p99 > 500ms.
         await ns.ApplyAsync(Canary(ns, backend, """

@@ -107,6 +107,12 @@ public sealed class S19_GlooTests(E2EEnvironment environment)
         Assert.True(await ns.QueryAsync($"sum(envoy_cluster_upstream_rq{{envoy_cluster_name=\"{canaryUpstream}_{ns.Name}\"}})") > 0,
             "Gloo's Envoy cluster of the canary Upstream received requests through the RouteTable");
 
+        // Steady state: every tick reconciles the Upstreams and the RouteTable against what the API server stored
+        // (pruned by Gloo's schemas) and writes nothing.
+        var versions = await Versions(ns, canaryUpstream);
+        await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
+        Assert.Equal(versions, await Versions(ns, canaryUpstream));
+
         // A/B: only requests with x-canary: insider match the RouteTable, and they go to the canary for 3 iterations.
         await ns.ApplyAsync(Specs.Canary(ns.Name, "podinfo", $"""
                 threshold: 5
@@ -149,6 +155,13 @@ public sealed class S19_GlooTests(E2EEnvironment environment)
                   type: cmd
                   cmd: "hey -z 2m -q 5 -c 2 {header}-host app.example.com http://gateway-proxy.gloo-system"
         """;
+
+    private static async Task<List<string>> Versions(TestNamespace ns, string canaryUpstream) =>
+    [
+        (await Upstream(ns, canaryUpstream))!["metadata"]!["resourceVersion"]!.GetValue<string>(),
+        (await Upstream(ns, $"{ns.Name}-podinfo-primaryupstream-9898"))!["metadata"]!["resourceVersion"]!.GetValue<string>(),
+        (await ns.CustomAsync("gateway.solo.io", "v1", "routetables", "podinfo"))!["metadata"]!["resourceVersion"]!.GetValue<string>(),
+    ];
 
     private static Task<JsonNode?> Upstream(TestNamespace ns, string name) => ns.CustomAsync("gloo.solo.io", "v1", "upstreams", name);
 
