@@ -9,13 +9,13 @@ namespace Flagger.E2E.Scenarios;
 /// <summary>
 /// Scenario 19 (upstream test/gloo/test-canary.sh): a Gloo VirtualService delegates to the RouteTable Flagger generates;
 /// the generated Upstreams copy the config Upstream of <c>upstreamRef</c> and follow its load-balancer changes; a
-/// promotion behind a confirm-rollout gate, then an A/B run on the <c>x-canary: insider</c> header, judged by the builtin
-/// metrics over Gloo's Envoy cluster series (named after the canary Upstream).
+/// promotion behind a confirm-rollout gate, an A/B run on the <c>x-canary: insider</c> header, then a blue/green run,
+/// judged by the builtin metrics over Gloo's Envoy cluster series (named after the canary Upstream).
 /// </summary>
 public sealed class S19_GlooTests(E2EEnvironment environment)
 {
     [Fact]
-    public async Task Gloo_copies_the_upstream_ref_promotes_by_weight_and_promotes_an_ab_test_on_a_header()
+    public async Task Gloo_copies_the_upstream_ref_promotes_by_weight_then_an_ab_test_on_a_header_then_blue_green()
     {
         var backend = environment.Backend;
         await backend.InstallProviderAsync("gloo", TestContext.Current.CancellationToken);
@@ -140,6 +140,23 @@ public sealed class S19_GlooTests(E2EEnvironment environment)
         await ns.WaitForPhaseAsync("podinfo", CanaryPhase.Succeeded);
         Assert.Equal(TestNamespace.Image2, await ns.ImageOfAsync("podinfo-primary"));
         Assert.Contains($"Advance podinfo.{ns.Name} canary iteration 3/3", await ns.EventMessagesAsync("podinfo"));
+
+        // Blue/green: iterations without match; the RouteTable loses its matchers and all traffic moves to the canary.
+        await ns.ApplyAsync(Specs.Canary(ns.Name, "podinfo", $"""
+                threshold: 5
+                iterations: 3
+            {Specs.SuccessRate}
+                webhooks:
+            {LoadTest(backend, "")}
+            """, extraSpec: "  provider: gloo"));
+        await ns.SetImageAsync("podinfo", TestNamespace.Image3);
+        await ns.WaitUntilAsync(async () => Destinations((await ns.CustomAsync("gateway.solo.io", "v1", "routetables", "podinfo"))!)
+            .SequenceEqual([$"{ns.Name}-podinfo-primaryupstream-9898:0", $"{canaryUpstream}:100"]), "all traffic on the canary Upstream");
+        Assert.Null((await ns.CustomAsync("gateway.solo.io", "v1", "routetables", "podinfo"))!["spec"]!["routes"]![0]!["matchers"]);
+        await ns.WaitForPhaseAsync("podinfo", CanaryPhase.Succeeded);
+        Assert.Equal(TestNamespace.Image3, await ns.ImageOfAsync("podinfo-primary"));
+        Assert.Equal([$"{ns.Name}-podinfo-primaryupstream-9898:100", $"{canaryUpstream}:0"],
+            Destinations((await ns.CustomAsync("gateway.solo.io", "v1", "routetables", "podinfo"))!));
         ns.Report("19 gloo");
     }
 
