@@ -9,13 +9,13 @@ namespace Flagger.E2E.Scenarios;
 /// <summary>
 /// Scenario 19 (upstream test/gloo/test-canary.sh): a Gloo VirtualService delegates to the RouteTable Flagger generates;
 /// the generated Upstreams copy the config Upstream of <c>upstreamRef</c> and follow its load-balancer changes; a
-/// promotion behind a confirm-rollout gate, then an A/B run on the <c>x-canary: insider</c> header, judged by the builtin
-/// metrics over Gloo's Envoy cluster series (named after the canary Upstream).
+/// promotion behind a confirm-rollout gate, an A/B run on the <c>x-canary: insider</c> header, then a blue/green run,
+/// judged by the builtin metrics over Gloo's Envoy cluster series (named after the canary Upstream).
 /// </summary>
 public sealed class S19_GlooTests(E2EEnvironment environment)
 {
     [Fact]
-    public async Task Gloo_copies_the_upstream_ref_promotes_by_weight_and_promotes_an_ab_test_on_a_header()
+    public async Task Gloo_copies_the_upstream_ref_promotes_by_weight_then_an_ab_test_on_a_header_then_blue_green()
     {
         var backend = environment.Backend;
         await backend.InstallProviderAsync("gloo", TestContext.Current.CancellationToken);
@@ -69,7 +69,7 @@ public sealed class S19_GlooTests(E2EEnvironment environment)
                   - name: gate
                     type: confirm-rollout
                     url: {backend.LoadTesterUrl}gate/approve
-            {backend.TrafficWebhooks(ns.Name, "podinfo", "      ")}
+            {LoadTest(backend, "")}
             """, extraSpec: $"""
               provider: gloo
               upstreamRef:
@@ -107,8 +107,14 @@ public sealed class S19_GlooTests(E2EEnvironment environment)
         Assert.True(await ns.QueryAsync($"sum(envoy_cluster_upstream_rq{{envoy_cluster_name=\"{canaryUpstream}_{ns.Name}\"}})") > 0,
             "Gloo's Envoy cluster of the canary Upstream received requests through the RouteTable");
 
+        // Steady state: every tick reconciles the Upstreams and the RouteTable against what the API server stored
+        // (pruned by Gloo's schemas) and writes nothing.
+        var versions = await Versions(ns, canaryUpstream);
+        await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
+        Assert.Equal(versions, await Versions(ns, canaryUpstream));
+
         // A/B: only requests with x-canary: insider match the RouteTable, and they go to the canary for 3 iterations.
-        await ns.ApplyAsync(Specs.Canary(ns.Name, "podinfo", """
+        await ns.ApplyAsync(Specs.Canary(ns.Name, "podinfo", $"""
                 threshold: 5
                 iterations: 3
                 match:
@@ -122,6 +128,8 @@ public sealed class S19_GlooTests(E2EEnvironment environment)
                   - name: request-duration
                     threshold: 500
                     interval: 30s
+                webhooks:
+            {LoadTest(backend, "-H 'X-Canary: insider' ")}
             """, extraSpec: "  provider: gloo").Replace(Specs.Traffic, Specs.Traffic + "\n        simulator.flagger.app/headers: \"x-canary=insider:0.5\"", StringComparison.Ordinal));
         await ns.SetImageAsync("podinfo", TestNamespace.Image2);
         await ns.WaitUntilAsync(async () => Destinations((await ns.CustomAsync("gateway.solo.io", "v1", "routetables", "podinfo"))!)
@@ -132,8 +140,45 @@ public sealed class S19_GlooTests(E2EEnvironment environment)
         await ns.WaitForPhaseAsync("podinfo", CanaryPhase.Succeeded);
         Assert.Equal(TestNamespace.Image2, await ns.ImageOfAsync("podinfo-primary"));
         Assert.Contains($"Advance podinfo.{ns.Name} canary iteration 3/3", await ns.EventMessagesAsync("podinfo"));
+
+        // Blue/green: iterations without match; the RouteTable loses its matchers and all traffic moves to the canary.
+        await ns.ApplyAsync(Specs.Canary(ns.Name, "podinfo", $"""
+                threshold: 5
+                iterations: 3
+            {Specs.SuccessRate}
+                webhooks:
+            {LoadTest(backend, "")}
+            """, extraSpec: "  provider: gloo"));
+        await ns.SetImageAsync("podinfo", TestNamespace.Image3);
+        await ns.WaitUntilAsync(async () => Destinations((await ns.CustomAsync("gateway.solo.io", "v1", "routetables", "podinfo"))!)
+            .SequenceEqual([$"{ns.Name}-podinfo-primaryupstream-9898:0", $"{canaryUpstream}:100"]), "all traffic on the canary Upstream");
+        Assert.Null((await ns.CustomAsync("gateway.solo.io", "v1", "routetables", "podinfo"))!["spec"]!["routes"]![0]!["matchers"]);
+        await ns.WaitForPhaseAsync("podinfo", CanaryPhase.Succeeded);
+        Assert.Equal(TestNamespace.Image3, await ns.ImageOfAsync("podinfo-primary"));
+        Assert.Equal([$"{ns.Name}-podinfo-primaryupstream-9898:100", $"{canaryUpstream}:0"],
+            Destinations((await ns.CustomAsync("gateway.solo.io", "v1", "routetables", "podinfo"))!));
         ns.Report("19 gloo");
     }
+
+    /// <summary>
+    /// On a real cluster the load goes through Gloo's gateway proxy, as upstream's <c>hey -host app.example.com
+    /// http://gateway-proxy.gloo-system</c>; the simulator sends the apex Service's traffic itself.
+    /// </summary>
+    private static string LoadTest(IClusterBackend backend, string header) => backend.Name == "simulated" ? "" : $"""
+              - name: load-test
+                url: {backend.LoadTesterUrl}
+                timeout: 5s
+                metadata:
+                  type: cmd
+                  cmd: "hey -z 2m -q 5 -c 2 {header}-host app.example.com http://gateway-proxy.gloo-system"
+        """;
+
+    private static async Task<List<string>> Versions(TestNamespace ns, string canaryUpstream) =>
+    [
+        (await Upstream(ns, canaryUpstream))!["metadata"]!["resourceVersion"]!.GetValue<string>(),
+        (await Upstream(ns, $"{ns.Name}-podinfo-primaryupstream-9898"))!["metadata"]!["resourceVersion"]!.GetValue<string>(),
+        (await ns.CustomAsync("gateway.solo.io", "v1", "routetables", "podinfo"))!["metadata"]!["resourceVersion"]!.GetValue<string>(),
+    ];
 
     private static Task<JsonNode?> Upstream(TestNamespace ns, string name) => ns.CustomAsync("gloo.solo.io", "v1", "upstreams", name);
 
