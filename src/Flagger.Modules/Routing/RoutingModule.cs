@@ -1,4 +1,5 @@
 using Flagger.Modules.Routing.Contracts;
+using Flagger.Modules.Routing.GatewayApi;
 using Flagger.Modules.Routing.Istio;
 using Flagger.Modules.Routing.Kit;
 using Flagger.Modules.Routing.Kubernetes;
@@ -29,6 +30,7 @@ public static class RoutingModule
 
         // One line per implemented provider (its folder's registration: router under the catalog name, watched kinds).
         builder.Services.AddIstioRouter();
+        builder.Services.AddGatewayApiRouters();
         builder.Services.AddKubernetesRouters();
 
         builder.Services.AddSingleton<IRoutingFactory, RoutingFactory>();
