@@ -38,10 +38,19 @@ public abstract class TrafficRouterContract
     /// </summary>
     private protected abstract Func<JsonNode?>? SeedUserObject(InMemoryKube kube);
 
+    /// <summary>
+    /// Adds what the provider requires to the base canary (e.g. <c>service.gatewayRefs</c>), before a test's own
+    /// configuration; the default adds nothing.
+    /// </summary>
+    protected virtual void CompleteContractCanary(Canary canary)
+    {
+    }
+
     /// <summary>The base canary, for <see cref="Provider"/>.</summary>
     protected Canary ContractCanary(Action<Canary>? configure = null) => Canary(c =>
     {
         c.Spec.Provider = Provider;
+        CompleteContractCanary(c);
         configure?.Invoke(c);
     });
 
