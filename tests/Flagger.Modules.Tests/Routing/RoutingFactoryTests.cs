@@ -19,6 +19,8 @@ public sealed class RoutingFactoryTests
     [InlineData("kubernetes", "istio", typeof(KubernetesNopRouter))]
     [InlineData(null, "kubernetes", typeof(KubernetesNopRouter))]
     [InlineData("none", null, typeof(KubernetesNopRouter))]
+    [InlineData("gatewayapi:v1", "istio", typeof(Flagger.Modules.Routing.GatewayApi.GatewayApiRouter))]
+    [InlineData(null, "gatewayapi:v1beta1", typeof(Flagger.Modules.Routing.GatewayApi.GatewayApiV1Beta1Router))]
     public void The_provider_comes_from_the_canary_or_else_the_global_mesh_provider(string? provider, string? meshProvider, Type expected)
     {
         var factory = Factory(meshProvider);
@@ -30,14 +32,13 @@ public sealed class RoutingFactoryTests
 
     [Theory]
     [InlineData("linkerd")]
-    [InlineData("gatewayapi:v1")]
     [InlineData("smi:v1alpha3:istio")]
     [InlineData("nginx")]
     public void Providers_not_ported_yet_are_a_clear_error_not_istio(string provider)
     {
         var error = Assert.Throws<RoutingException>(() => Factory(null).TrafficRouter(Canary(c => c.Spec.Provider = provider)));
 
-        Assert.StartsWith($"provider \"{provider}\" is not supported yet; supported providers are istio and kubernetes", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"provider \"{provider}\" is not supported yet; supported providers are gatewayapi:v1, gatewayapi:v1beta1, istio and kubernetes", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -45,7 +46,7 @@ public sealed class RoutingFactoryTests
     {
         var error = Assert.Throws<RoutingException>(() => Factory("istoi").TrafficRouter(Canary()));
 
-        Assert.Equal("unknown provider \"istoi\"; supported providers are istio and kubernetes " +
+        Assert.Equal("unknown provider \"istoi\"; supported providers are gatewayapi:v1, gatewayapi:v1beta1, istio and kubernetes " +
             "(spec.provider of canary podinfo.test, or the global mesh provider)", error.Message);
     }
 
@@ -97,7 +98,7 @@ public sealed class RoutingFactoryTests
     {
         var error = Assert.Throws<RoutingException>(() => Factory(provider).TrafficRouter(Canary()));
 
-        Assert.Equal($"provider \"{provider}\" is not supported yet; supported providers are istio and kubernetes " +
+        Assert.Equal($"provider \"{provider}\" is not supported yet; supported providers are gatewayapi:v1, gatewayapi:v1beta1, istio and kubernetes " +
             "(spec.provider of canary podinfo.test, or the global mesh provider)", error.Message);
     }
 
