@@ -16,6 +16,7 @@ public static class ProviderInstalls
     /// <summary>One entry per provider (a static property in that provider's file in this folder).</summary>
     public static IReadOnlyList<ProviderInstall> All { get; } =
     [
+        GatewayApiInstall.V1, GatewayApiInstall.V1Beta1,
     ];
 
     /// <summary>The install steps for <paramref name="provider"/>; a scenario for a provider without any is a test bug.</summary>
