@@ -140,7 +140,9 @@ public sealed class S17_GatewayApiTests(E2EEnvironment environment)
 
         await ns.SetImageAsync("podinfo", TestNamespace.Image1);
 
-        await ns.WaitForPhaseAsync("podinfo", CanaryPhase.Progressing);
+        // upstream runAB: the matching requests all go to the canary for the whole run.
+        await ns.WaitUntilAsync(async () => Backends((await RouteAsync(ns, "v1beta1"))!["spec"]!["rules"]![0]).SequenceEqual(["podinfo-primary:0", "podinfo-canary:100"]),
+            "insider requests routed to the canary");
         var rules = (await RouteAsync(ns, "v1beta1"))!["spec"]!["rules"]!.AsArray();
         Assert.Equal(2, rules.Count);
         var header = rules[0]!["matches"]![0]!["headers"]![0]!;
