@@ -269,6 +269,7 @@ public sealed class FlaggerChartTests
                 "flagger.app|canaries/status||update",
                 "flagger.app|canaries||list,update,watch",
                 "flagger.app|metrictemplates||list,watch",
+                "gateway.networking.k8s.io|httproutes||create,list,update,watch",
                 "metrics.keptn.sh|analyses||create,delete,get",
                 "metrics.keptn.sh|keptnmetrics||get",
                 "networking.istio.io|destinationrules||create,list,update,watch",

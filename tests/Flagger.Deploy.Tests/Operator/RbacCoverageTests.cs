@@ -21,6 +21,9 @@ public sealed class RbacCoverageTests
     private const string KeptnReason =
         "the keptn metric provider reads KeptnMetrics and creates, polls and deletes Analyses; exercised by the E2E Keptn scenario, not by these Istio releases";
 
+    private const string GatewayApiReason =
+        "the gatewayapi:v1/v1beta1 routers read (informer), create and update HTTPRoutes; exercised by the E2E Gateway API scenario (S17), not by these Istio releases";
+
     /// <summary>Grants the scenarios below do not use, each with the reason it stays in the chart.</summary>
     private static readonly Dictionary<string, string> NotExercised = new(StringComparer.Ordinal)
     {
@@ -32,6 +35,10 @@ public sealed class RbacCoverageTests
         ["ClusterRole metrics.keptn.sh/analyses create"] = KeptnReason,
         ["ClusterRole metrics.keptn.sh/analyses get"] = KeptnReason,
         ["ClusterRole metrics.keptn.sh/analyses delete"] = KeptnReason,
+        ["ClusterRole gateway.networking.k8s.io/httproutes list"] = GatewayApiReason,
+        ["ClusterRole gateway.networking.k8s.io/httproutes watch"] = GatewayApiReason,
+        ["ClusterRole gateway.networking.k8s.io/httproutes create"] = GatewayApiReason,
+        ["ClusterRole gateway.networking.k8s.io/httproutes update"] = GatewayApiReason,
         ["ClusterRole flagger.app/canaries/finalizers update"] =
             "checked by the OwnerReferencesPermissionEnforcement admission plugin (OpenShift) when the operator sets blockOwnerDeletion " +
             "on owner references to a Canary; the simulator (like most clusters) does not run that plugin",
