@@ -4,6 +4,7 @@ using Flagger.Modules.Routing.Contracts;
 using Flagger.Modules.Routing.GatewayApi;
 using Flagger.Modules.Routing.Kit;
 using Flagger.Modules.Shared.Crd;
+using Flagger.Modules.Shared.Crd.Validation;
 using Flagger.Modules.Tests.TestDoubles;
 using k8s;
 using k8s.Models;
@@ -387,6 +388,61 @@ public sealed class GatewayApiRouterTests : TrafficRouterContract
         Assert.Equal(["app.example.com"], Route.Spec.Hostnames);
         Assert.Equal("x", Route.Metadata.Annotations!["application-networking.k8s.aws/lattice-assigned-domain-name"]);
         Assert.Equal(new TrafficSplit(70, 30, false), await router.GetRoutesAsync(canary, Ct));
+    }
+}
+
+/// <summary>What the catalog rows of the Gateway API providers make the validator say.</summary>
+public sealed class GatewayApiCatalogTests
+{
+    [Theory]
+    [InlineData("gatewayapi:v1")]
+    [InlineData("gatewayapi:v1beta1")]
+    public void Gateway_refs_are_required_and_cookie_AB_testing_session_affinity_and_blue_green_mirroring_are_accepted(string provider)
+    {
+        var missing = GatewayApiTestKit.FromYaml("", provider: provider);
+        missing.Spec.Service!.GatewayRefs = null;
+        Assert.Contains(CanaryValidator.Validate(missing), e => e.ToString().StartsWith("spec.service.gatewayRefs: required by provider " + provider, StringComparison.Ordinal));
+
+        var cookieAb = GatewayApiTestKit.FromYaml("", """
+                iterations: 5
+                match:
+                - headers:
+                    cookie: {regex: "^(.*?;)?(type=insider)(;.*)?$"}
+            """, provider).Also(BlueGreen);
+        Assert.Empty(CanaryValidator.Validate(cookieAb));
+        var mirror = GatewayApiTestKit.FromYaml("", """
+                iterations: 5
+                mirror: true
+            """, provider).Also(BlueGreen);
+        Assert.Empty(CanaryValidator.Validate(mirror));
+        var affinity = GatewayApiTestKit.FromYaml("", """
+                sessionAffinity:
+                  cookieName: flagger-cookie
+            """, provider);
+        Assert.Empty(CanaryValidator.Validate(affinity));
+    }
+
+    private static void BlueGreen(Canary canary)
+    {
+        canary.Spec.Analysis!.StepWeight = null;
+        canary.Spec.Analysis.MaxWeight = null;
+    }
+
+    [Fact]
+    public async Task A_cookie_match_becomes_a_regular_expression_match_on_the_cookie_header()
+    {
+        var kube = new InMemoryKube();
+        var canary = GatewayApiTestKit.FromYaml("", """
+                iterations: 5
+                match:
+                - headers:
+                    cookie: {regex: "^(.*?;)?(type=insider)(;.*)?$"}
+            """);
+        var router = GatewayApiTestKit.V1(kube);
+        await router.ReconcileAsync(canary, TestContext.Current.CancellationToken);
+
+        AssertJson("""[{"path":{"type":"PathPrefix","value":"/"},"headers":[{"type":"RegularExpression","name":"cookie","value":"^(.*?;)?(type=insider)(;.*)?$"}]}]""",
+            kube.Get<HttpRoute>("test", "podinfo")!.Spec.Rules![0].Matches);
     }
 }
 
