@@ -94,6 +94,10 @@ public sealed class S17_GatewayApiTests(E2EEnvironment environment)
         Assert.Equal("Canary", (string?)route["metadata"]!["ownerReferences"]![0]!["kind"]);
         await ns.WaitUntilAsync(async () => (await RouteAsync(ns))!["status"]?["parents"]?[0]?["conditions"]?.AsArray()
             .Any(c => (string?)c!["type"] == "Accepted" && (string?)c["status"] == "True") == true, "the Gateway accepting the HTTPRoute");
+        // Reconcile compares with the API server's defaults applied: an idle canary does not rewrite its route.
+        var generation = (long?)(await RouteAsync(ns))!["metadata"]!["generation"];
+        await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
+        Assert.Equal(generation, (long?)(await RouteAsync(ns))!["metadata"]!["generation"]);
 
         await ns.SetImageAsync("podinfo", TestNamespace.Image1);
 
