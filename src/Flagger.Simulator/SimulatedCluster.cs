@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Flagger.Simulator.Api;
 using Flagger.Simulator.Auth;
 using Flagger.Simulator.Control;
+using Flagger.Simulator.GatewayApi;
 using Flagger.Simulator.Keptn;
 using Flagger.Simulator.Store;
 using Flagger.Simulator.Traffic;
@@ -61,6 +62,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
             loggers.CreateLogger<TrafficModel>());
         Workloads = new WorkloadController(Store, options, loggers.CreateLogger<WorkloadController>());
         Keptn = new KeptnController(Store, loggers.CreateLogger<KeptnController>());
+        GatewayApi = new GatewayApiController(Store, loggers.CreateLogger<GatewayApiController>());
         tempDir = Directory.CreateTempSubdirectory("flagger-sim-").FullName;
         authenticator = new Authenticator(token);
         var handler = new KubeApiHandler(Store, options, authenticator, Faults, Requests, new SimulatorTelemetry(Registry));
@@ -118,6 +120,9 @@ public sealed class SimulatedCluster : IAsyncDisposable
 
     /// <summary>The stand-in for Keptn's metrics-operator (active once the Keptn CRDs are applied).</summary>
     public KeptnController Keptn { get; }
+
+    /// <summary>The stand-in for a Gateway API implementation (active once the Gateway API CRDs are applied).</summary>
+    public GatewayApiController GatewayApi { get; }
 
     internal WorkloadController Workloads { get; }
 
@@ -217,6 +222,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
             }
 
             cluster.background.Add(cluster.Keptn.RunAsync(cluster.stopping.Token));
+            cluster.background.Add(cluster.GatewayApi.RunAsync(cluster.stopping.Token));
             if (options.EnableTraffic)
             {
                 cluster.background.Add(cluster.Traffic.RunAsync(cluster.stopping.Token));

@@ -2,6 +2,7 @@ using Flagger.Modules.Routing.Contour;
 using Flagger.Modules.Routing.Apisix;
 using Flagger.Modules.Routing.Contracts;
 using Flagger.Modules.Routing.Gloo;
+using Flagger.Modules.Routing.GatewayApi;
 using Flagger.Modules.Routing.Istio;
 using Flagger.Modules.Routing.Kit;
 using Flagger.Modules.Routing.Kubernetes;
@@ -37,6 +38,7 @@ public static class RoutingModule
 
         // One line per implemented provider (its folder's registration: router under the catalog name, watched kinds).
         builder.Services.AddIstioRouter();
+        builder.Services.AddGatewayApiRouters();
         builder.Services.AddKubernetesRouters();
         builder.Services.AddContourRouter();
         builder.Services.AddGlooRouter();

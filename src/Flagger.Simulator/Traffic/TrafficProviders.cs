@@ -19,6 +19,7 @@ internal static class TrafficProviders
         new KumaRouteTable(),
         new TraefikRouteTable(),
         new ApisixRouteTable(),
+        new GatewayApiRouteTable(),
         new ServiceSelectorRoute(),
     ];
 

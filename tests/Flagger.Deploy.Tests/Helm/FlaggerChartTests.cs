@@ -273,6 +273,7 @@ public sealed class FlaggerChartTests
                 "gateway.solo.io|routetables||create,list,update,watch",
                 "gloo.solo.io|upstreams||create,list,update,watch",
                 "kuma.io|trafficroutes||create,list,update,watch",
+                "gateway.networking.k8s.io|httproutes||create,list,update,watch",
                 "metrics.keptn.sh|analyses||create,delete,get",
                 "metrics.keptn.sh|keptnmetrics||get",
                 "networking.istio.io|destinationrules||create,list,update,watch",

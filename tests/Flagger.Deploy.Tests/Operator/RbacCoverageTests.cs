@@ -37,6 +37,8 @@ public sealed class RbacCoverageTests
 
     private const string ApisixReason =
         "the apisix router watches ApisixRoutes and creates and updates <routeRef>-<svc>-canary (these releases run without the APISIX CRDs, so the informer reports the kind as not installed); exercised by the E2E APISIX scenario (S23), not by these Istio releases";
+    private const string GatewayApiReason =
+        "the gatewayapi:v1/v1beta1 routers read (informer), create and update HTTPRoutes; exercised by the E2E Gateway API scenario (S17), not by these Istio releases";
 
     /// <summary>Grants the scenarios below do not use, each with the reason it stays in the chart.</summary>
     private static readonly Dictionary<string, string> NotExercised = new(StringComparer.Ordinal)
@@ -80,6 +82,10 @@ public sealed class RbacCoverageTests
         ["ClusterRole apisix.apache.org/apisixroutes watch"] = ApisixReason,
         ["ClusterRole apisix.apache.org/apisixroutes create"] = ApisixReason,
         ["ClusterRole apisix.apache.org/apisixroutes update"] = ApisixReason,
+        ["ClusterRole gateway.networking.k8s.io/httproutes list"] = GatewayApiReason,
+        ["ClusterRole gateway.networking.k8s.io/httproutes watch"] = GatewayApiReason,
+        ["ClusterRole gateway.networking.k8s.io/httproutes create"] = GatewayApiReason,
+        ["ClusterRole gateway.networking.k8s.io/httproutes update"] = GatewayApiReason,
         ["ClusterRole flagger.app/canaries/finalizers update"] =
             "checked by the OwnerReferencesPermissionEnforcement admission plugin (OpenShift) when the operator sets blockOwnerDeletion " +
             "on owner references to a Canary; the simulator (like most clusters) does not run that plugin",

@@ -190,6 +190,19 @@ public static class CanaryDefaults
     /// <summary><c>sessionAffinity.maxAge</c>, or 86400 when unset or zero.</summary>
     public static int GetSessionAffinityMaxAge(SessionAffinity? affinity) => affinity?.MaxAge is { } age and not 0 ? age : SessionAffinityMaxAge;
 
+    /// <summary>
+    /// <c>service.rewrite.type</c> for Gateway API's URLRewrite path: <c>ReplacePrefixMatch</c> when so written, otherwise
+    /// <c>ReplaceFullPath</c> (upstream: pkg/apis/flagger/v1beta1/canary.go HTTPRewrite.GetType).
+    /// </summary>
+    public static string GetRewriteType(HttpRewrite? rewrite) =>
+        rewrite?.Type == RewriteReplacePrefixMatch ? RewriteReplacePrefixMatch : RewriteReplaceFullPath;
+
+    /// <summary>Gateway API path modifier that replaces the whole path (the default rewrite type).</summary>
+    public const string RewriteReplaceFullPath = "ReplaceFullPath";
+
+    /// <summary>Gateway API path modifier that replaces the matched prefix.</summary>
+    public const string RewriteReplacePrefixMatch = "ReplacePrefixMatch";
+
     /// <summary>The metric <c>interval</c> text, <c>1m</c> when empty.</summary>
     public static string GetMetricInterval(CanaryMetric metric) => string.IsNullOrEmpty(metric.Interval) ? MetricInterval : metric.Interval;
 

@@ -25,6 +25,7 @@ public static class ProviderInstalls
         KumaInstall.Steps,
         TraefikInstall.Steps,
         ApisixInstall.Steps,
+        GatewayApiInstall.V1, GatewayApiInstall.V1Beta1,
     ];
 
     /// <summary>The install steps for <paramref name="provider"/>; a scenario for a provider without any is a test bug.</summary>
