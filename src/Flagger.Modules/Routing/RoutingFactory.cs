@@ -7,9 +7,10 @@ using Microsoft.Extensions.Options;
 namespace Flagger.Modules.Routing;
 
 /// <summary>
-/// The one provider switch of the module (upstream: pkg/router/factory.go). "Known?" is the <see cref="ProviderCatalog"/>,
-/// "implemented?" is the set of <see cref="TrafficRouterRegistration"/>s. Unlike upstream, an unknown or not yet ported
-/// provider is an error naming the provider, never a silent fallback to Istio.
+/// The one provider switch of the module (upstream: pkg/router/factory.go): the <see cref="ProviderCatalog"/> row of the
+/// provider (upstream's spellings included, e.g. <c>smi:v1alpha3:istio</c>, <c>gloo:&lt;namespace&gt;</c>) selects one of the
+/// <see cref="TrafficRouterRegistration"/>s; every row has one. Unlike upstream, an unknown provider is an error naming
+/// it, never a silent fallback to Istio.
 /// </summary>
 internal sealed class RoutingFactory(
     IEnumerable<TrafficRouterRegistration> registrations,
@@ -31,24 +32,14 @@ internal sealed class RoutingFactory(
             return router;
         }
 
-        var where = $"; supported providers are {Supported()} (spec.provider of canary {RoutingConventions.Id(canary)}, or the global mesh provider)";
-        throw new RoutingException(row is not null || IsUpstreamSpelling(provider)
-            ? $"provider \"{provider}\" is not supported yet{where}"
-            : $"unknown provider \"{provider}\"{where}");
+        throw new RoutingException(
+            $"unknown provider \"{provider}\"; supported providers are {Supported()} (spec.provider of canary {RoutingConventions.Id(canary)}, or the global mesh provider)");
     }
 
     public IServiceRouter ServiceRouter(Canary canary) =>
         canary.Spec.TargetRef?.Kind == "Service" ? noServices : services;
 
-    /// <summary>
-    /// Spellings upstream's factory matches by prefix that name no catalog row (<c>gatewayapi</c> without a version,
-    /// <c>smi</c>, <c>smi:…</c>, <c>gloo:&lt;namespace&gt;</c>): known to upstream, so "not supported yet", not "unknown".
-    /// </summary>
-    // upstream: pkg/router/factory.go, MeshRouter (strings.HasPrefix cases)
-    private static bool IsUpstreamSpelling(string provider) =>
-        provider.Split(':') is ["gatewayapi" or "smi"] or ["smi" or "gloo", _, ..];
-
-    /// <summary>The implemented catalog providers in catalog order, e.g. <c>istio and kubernetes</c>.</summary>
+    /// <summary>The catalog providers in catalog order, e.g. <c>apisix, appmesh, …, smi:v1alpha3 and traefik</c>.</summary>
     private string Supported()
     {
         var names = ProviderCatalog.Names.Where(_routers.ContainsKey).ToList();

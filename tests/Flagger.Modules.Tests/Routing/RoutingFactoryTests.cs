@@ -15,8 +15,9 @@ namespace Flagger.Modules.Tests.Routing;
 
 public sealed class RoutingFactoryTests
 {
-    /// <summary>The implemented providers as the factory lists them (catalog order).</summary>
-    private const string Supported = "contour, gloo, istio and kubernetes";
+    /// <summary>Every catalog provider, as the factory lists them (catalog order).</summary>
+    private const string Supported = "apisix, appmesh, appmesh:v1beta2, contour, gatewayapi:v1, gatewayapi:v1beta1, gloo, istio, knative, " +
+        "kubernetes, kuma, linkerd, nginx, osm, skipper, smi:v1alpha1, smi:v1alpha2, smi:v1alpha3 and traefik";
 
     [Theory]
     [InlineData("istio", null, typeof(IstioRouter))]
@@ -36,16 +37,26 @@ public sealed class RoutingFactoryTests
         Assert.IsType(expected, router);
     }
 
-    [Theory]
-    [InlineData("linkerd")]
-    [InlineData("gatewayapi:v1")]
-    [InlineData("smi:v1alpha3:istio")]
-    [InlineData("nginx")]
-    public void Providers_not_ported_yet_are_a_clear_error_not_istio(string provider)
-    {
-        var error = Assert.Throws<RoutingException>(() => Factory(null).TrafficRouter(Canary(c => c.Spec.Provider = provider)));
+    public static TheoryData<string> CatalogProviders => [.. Flagger.Modules.Shared.Providers.ProviderCatalog.Names];
 
-        Assert.StartsWith($"provider \"{provider}\" is not supported yet; supported providers are {Supported}", error.Message, StringComparison.Ordinal);
+    [Theory]
+    [MemberData(nameof(CatalogProviders))]
+    public void Every_provider_upstream_accepts_has_a_router(string provider)
+    {
+        var router = Factory(null).TrafficRouter(Canary(c => c.Spec.Provider = provider));
+
+        Assert.NotNull(router);
+    }
+
+    [Theory]
+    [InlineData("smi:v1alpha1:linkerd", "smi:v1alpha1")]
+    [InlineData("smi:v1alpha3:istio", "smi:v1alpha3")]
+    [InlineData("gloo:gloo-system", "gloo")]
+    public void Upstreams_longer_spellings_select_their_rows_router(string spelling, string provider)
+    {
+        var factory = Factory(null);
+
+        Assert.Same(factory.TrafficRouter(Canary(c => c.Spec.Provider = provider)), factory.TrafficRouter(Canary(c => c.Spec.Provider = spelling)));
     }
 
     [Fact]
@@ -97,14 +108,12 @@ public sealed class RoutingFactoryTests
     [Theory]
     [InlineData("gatewayapi")]
     [InlineData("smi")]
-    [InlineData("smi:v1alpha1:mesh")]
     [InlineData("smi:v9")]
-    [InlineData("appmesh:v1beta2")]
-    public void Upstream_spellings_without_a_router_stay_not_supported_yet(string provider)
+    public void Unversioned_upstream_spellings_are_unknown_rather_than_silently_istio(string provider)
     {
         var error = Assert.Throws<RoutingException>(() => Factory(provider).TrafficRouter(Canary()));
 
-        Assert.Equal($"provider \"{provider}\" is not supported yet; supported providers are {Supported} " +
+        Assert.Equal($"unknown provider \"{provider}\"; supported providers are {Supported} " +
             "(spec.provider of canary podinfo.test, or the global mesh provider)", error.Message);
     }
 

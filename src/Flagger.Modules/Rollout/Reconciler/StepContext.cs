@@ -89,7 +89,7 @@ internal sealed class StepContext
     public ITargetController Target => _target.Value;
 
     /// <summary>The traffic router of the effective provider.</summary>
-    /// <exception cref="RoutingException">The provider is unknown or not supported yet.</exception>
+    /// <exception cref="RoutingException">The provider is unknown.</exception>
     public ITrafficRouter TrafficRouter => _trafficRouter.Value;
 
     /// <summary>The router of the apex, primary and canary Services.</summary>

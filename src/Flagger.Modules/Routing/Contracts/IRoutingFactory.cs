@@ -18,7 +18,7 @@ public interface IRoutingFactory
     /// <c>istio</c> → Istio; <c>kubernetes</c> or <c>none</c> → the no-op router of blue/green without a mesh (traffic
     /// moves only by Service selectors at promotion). Any other provider is not silently replaced by Istio.
     /// </summary>
-    /// <exception cref="RoutingException">The provider is unknown or not supported yet.</exception>
+    /// <exception cref="RoutingException">The provider is unknown.</exception>
     ITrafficRouter TrafficRouter(Canary canary);
 
     /// <summary>Service targets get a no-op router (their Services are the target's copies); workloads the Kubernetes one.</summary>
