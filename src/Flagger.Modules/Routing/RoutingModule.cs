@@ -1,3 +1,4 @@
+using Flagger.Modules.Routing.AppMesh;
 using Flagger.Modules.Routing.Contracts;
 using Flagger.Modules.Routing.Istio;
 using Flagger.Modules.Routing.Kit;
@@ -30,6 +31,7 @@ public static class RoutingModule
         // One line per implemented provider (its folder's registration: router under the catalog name, watched kinds).
         builder.Services.AddIstioRouter();
         builder.Services.AddKubernetesRouters();
+        builder.Services.AddAppMeshRouters();
 
         builder.Services.AddSingleton<IRoutingFactory, RoutingFactory>();
         return builder;

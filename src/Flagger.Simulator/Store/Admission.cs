@@ -603,7 +603,11 @@ internal sealed partial class Admission(ClusterStore store)
 
     private static void AdmitCustom(ResourceType type, JsonObject obj, string name, bool strict)
     {
-        if (!type.Schemas.TryGetValue(type.StorageVersion, out var schema))
+        // The API server validates (and prunes) an object with the schema of the version it was sent in, before it
+        // converts it to the storage version; versions of one kind may have different schemas (App Mesh v1beta1/v1beta2).
+        var sentVersion = ((string?)obj["apiVersion"])?.Split('/')[^1];
+        if (!(sentVersion is not null && type.Versions.Contains(sentVersion) && type.Schemas.TryGetValue(sentVersion, out var schema))
+            && !type.Schemas.TryGetValue(type.StorageVersion, out schema))
         {
             return;
         }
