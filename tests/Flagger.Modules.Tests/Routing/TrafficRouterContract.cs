@@ -29,6 +29,11 @@ public abstract class TrafficRouterContract
     private RoutingProviderCapabilities Row =>
         ProviderCatalog.Find(Provider) ?? throw new InvalidOperationException($"{Provider} is not a catalog row");
 
+    /// <summary>Sets the fields the provider's catalog row requires (e.g. App Mesh's <c>spec.service.meshName</c>) on the base canary.</summary>
+    protected virtual void RequiredFields(Canary canary)
+    {
+    }
+
     /// <summary>The router under test over <see cref="Kube"/>.</summary>
     private protected abstract ITrafficRouter CreateRouter(InMemoryKube kube);
 
@@ -42,6 +47,7 @@ public abstract class TrafficRouterContract
     protected Canary ContractCanary(Action<Canary>? configure = null) => Canary(c =>
     {
         c.Spec.Provider = Provider;
+        RequiredFields(c);
         configure?.Invoke(c);
     });
 
