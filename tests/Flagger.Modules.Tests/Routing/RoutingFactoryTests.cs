@@ -1,4 +1,5 @@
 using Flagger.Modules.Routing;
+using Flagger.Modules.Routing.AppMesh;
 using Flagger.Modules.Routing.Istio;
 using Flagger.Modules.Routing.Kubernetes;
 using Flagger.Modules.Routing.Contracts;
@@ -37,7 +38,7 @@ public sealed class RoutingFactoryTests
     {
         var error = Assert.Throws<RoutingException>(() => Factory(null).TrafficRouter(Canary(c => c.Spec.Provider = provider)));
 
-        Assert.StartsWith($"provider \"{provider}\" is not supported yet; supported providers are istio and kubernetes", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"provider \"{provider}\" is not supported yet; supported providers are appmesh, appmesh:v1beta2, istio and kubernetes", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -45,7 +46,7 @@ public sealed class RoutingFactoryTests
     {
         var error = Assert.Throws<RoutingException>(() => Factory("istoi").TrafficRouter(Canary()));
 
-        Assert.Equal("unknown provider \"istoi\"; supported providers are istio and kubernetes " +
+        Assert.Equal("unknown provider \"istoi\"; supported providers are appmesh, appmesh:v1beta2, istio and kubernetes " +
             "(spec.provider of canary podinfo.test, or the global mesh provider)", error.Message);
     }
 
@@ -76,6 +77,8 @@ public sealed class RoutingFactoryTests
         Assert.Equal("kubernetes", factory.ProviderOf(Canary()));
         Assert.IsType<KubernetesNopRouter>(factory.TrafficRouter(Canary()));
         Assert.IsType<IstioRouter>(factory.TrafficRouter(Canary(c => c.Spec.Provider = "istio")));
+        Assert.IsType<AppMeshRouter>(factory.TrafficRouter(Canary(c => c.Spec.Provider = "appmesh")));
+        Assert.IsType<AppMeshV1Beta2Router>(factory.TrafficRouter(Canary(c => c.Spec.Provider = "appmesh:v1beta2")));
     }
 
     [Fact]
@@ -92,12 +95,11 @@ public sealed class RoutingFactoryTests
     [InlineData("smi:v1alpha1:mesh")]
     [InlineData("smi:v9")]
     [InlineData("gloo:gloo-system")]
-    [InlineData("appmesh:v1beta2")]
     public void Upstream_spellings_without_a_router_stay_not_supported_yet(string provider)
     {
         var error = Assert.Throws<RoutingException>(() => Factory(provider).TrafficRouter(Canary()));
 
-        Assert.Equal($"provider \"{provider}\" is not supported yet; supported providers are istio and kubernetes " +
+        Assert.Equal($"provider \"{provider}\" is not supported yet; supported providers are appmesh, appmesh:v1beta2, istio and kubernetes " +
             "(spec.provider of canary podinfo.test, or the global mesh provider)", error.Message);
     }
 
