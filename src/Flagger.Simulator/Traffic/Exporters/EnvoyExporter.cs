@@ -8,8 +8,13 @@ namespace Flagger.Simulator.Traffic.Exporters;
 /// the <c>envoy_cluster_upstream_rq_time</c> histogram (ms), one cluster per destination Service and port, named
 /// <c>&lt;namespace&gt;_&lt;service&gt;_&lt;port&gt;</c> — so requests to <c>podinfo-canary</c> count for
 /// <c>test_podinfo-canary_9898</c>. A Service without a port has no Envoy cluster and is not recorded.
+/// The same families also carry App Mesh's series: the Envoy sidecar of the pod that answered, scraped with the pod's
+/// <c>kubernetes_namespace</c> and <c>kubernetes_pod_name</c> (requests no pod answered are not recorded). One family
+/// has one label set here, so each series leaves the other's labels empty, and Prometheus drops empty labels at
+/// scrape: Contour's series keep exactly <c>{envoy_cluster_name, envoy_response_code}</c>.
 /// </summary>
-// upstream: pkg/metrics/observers/contour.go selects envoy_cluster_name=~"<ns>_<service>-canary_<port>", envoy_response_code.
+// upstream: pkg/metrics/observers/contour.go selects envoy_cluster_name=~"<ns>_<service>-canary_<port>", envoy_response_code;
+// pkg/metrics/observers/appmesh.go selects kubernetes_namespace, kubernetes_pod_name=~"<target>-<hash>-<id>", envoy_response_code.
 internal sealed class EnvoyExporter : ITrafficExporter
 {
     /// <summary>Envoy's default histogram buckets (ms).</summary>
@@ -21,9 +26,9 @@ internal sealed class EnvoyExporter : ITrafficExporter
     public EnvoyExporter(IMetricFactory factory)
     {
         requests = factory.CreateCounter("envoy_cluster_upstream_rq", "Upstream requests per Envoy cluster and response code (Contour naming).",
-            new CounterConfiguration { LabelNames = ["envoy_cluster_name", "envoy_response_code"] });
+            new CounterConfiguration { LabelNames = ["envoy_cluster_name", "envoy_response_code", "kubernetes_namespace", "kubernetes_pod_name"] });
         duration = factory.CreateHistogram("envoy_cluster_upstream_rq_time", "Upstream request time per Envoy cluster in ms (Contour naming).",
-            new HistogramConfiguration { LabelNames = ["envoy_cluster_name"], Buckets = BucketsMs });
+            new HistogramConfiguration { LabelNames = ["envoy_cluster_name", "kubernetes_namespace", "kubernetes_pod_name"], Buckets = BucketsMs });
     }
 
     /// <summary>Contour's Envoy cluster (statistics) name for a Service port.</summary>
@@ -32,14 +37,21 @@ internal sealed class EnvoyExporter : ITrafficExporter
 
     public void Record(RequestOutcome o)
     {
-        if (o.Port is not { } port)
+        if (o.Port is { } port)
         {
-            return;
+            Observe(o, ClusterName(o.Namespace, o.Service, port), "", "");
         }
 
-        var cluster = ClusterName(o.Namespace, o.Service, port);
-        requests.WithLabels(cluster, o.ResponseCode).Inc(o.Count);
-        var histogram = duration.WithLabels(cluster);
+        if (o.Pod is { } pod)
+        {
+            Observe(o, "", o.Namespace, pod);
+        }
+    }
+
+    private void Observe(RequestOutcome o, string cluster, string podNamespace, string pod)
+    {
+        requests.WithLabels(cluster, o.ResponseCode, podNamespace, pod).Inc(o.Count);
+        var histogram = duration.WithLabels(cluster, podNamespace, pod);
         foreach (var (value, count) in LatencySpread.Spread(o.Count, o.MedianMs, o.Sigma, BucketsMs))
         {
             histogram.Observe(value, count);
