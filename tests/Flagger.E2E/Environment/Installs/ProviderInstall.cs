@@ -16,6 +16,7 @@ public static class ProviderInstalls
     /// <summary>One entry per provider (a static property in that provider's file in this folder).</summary>
     public static IReadOnlyList<ProviderInstall> All { get; } =
     [
+        AppMeshInstall.V1Beta1, AppMeshInstall.V1Beta2,
     ];
 
     /// <summary>The install steps for <paramref name="provider"/>; a scenario for a provider without any is a test bug.</summary>
