@@ -21,6 +21,9 @@ public sealed class RbacCoverageTests
     private const string KeptnReason =
         "the keptn metric provider reads KeptnMetrics and creates, polls and deletes Analyses; exercised by the E2E Keptn scenario, not by these Istio releases";
 
+    private const string AppMeshReason =
+        "the appmesh and appmesh:v1beta2 routers create and update App Mesh objects; exercised by the E2E App Mesh scenarios (S27), not by these Istio releases";
+
     /// <summary>Grants the scenarios below do not use, each with the reason it stays in the chart.</summary>
     private static readonly Dictionary<string, string> NotExercised = new(StringComparer.Ordinal)
     {
@@ -32,6 +35,12 @@ public sealed class RbacCoverageTests
         ["ClusterRole metrics.keptn.sh/analyses create"] = KeptnReason,
         ["ClusterRole metrics.keptn.sh/analyses get"] = KeptnReason,
         ["ClusterRole metrics.keptn.sh/analyses delete"] = KeptnReason,
+        ["ClusterRole appmesh.k8s.aws/virtualnodes create"] = AppMeshReason,
+        ["ClusterRole appmesh.k8s.aws/virtualnodes update"] = AppMeshReason,
+        ["ClusterRole appmesh.k8s.aws/virtualrouters create"] = AppMeshReason,
+        ["ClusterRole appmesh.k8s.aws/virtualrouters update"] = AppMeshReason,
+        ["ClusterRole appmesh.k8s.aws/virtualservices create"] = AppMeshReason,
+        ["ClusterRole appmesh.k8s.aws/virtualservices update"] = AppMeshReason,
         ["ClusterRole flagger.app/canaries/finalizers update"] =
             "checked by the OwnerReferencesPermissionEnforcement admission plugin (OpenShift) when the operator sets blockOwnerDeletion " +
             "on owner references to a Canary; the simulator (like most clusters) does not run that plugin",
