@@ -22,7 +22,8 @@ public sealed class RbacCoverageTests
         "the keptn metric provider reads KeptnMetrics and creates, polls and deletes Analyses; exercised by the E2E Keptn scenario, not by these Istio releases";
 
     private const string AppMeshReason =
-        "the appmesh and appmesh:v1beta2 routers create and update App Mesh objects; exercised by the E2E App Mesh scenarios (S27), not by these Istio releases";
+        "the appmesh and appmesh:v1beta2 routers watch, create and update App Mesh objects (this harness installs only Istio's CRDs); " +
+        "exercised by the E2E App Mesh scenarios (S27), not by these Istio releases";
 
     /// <summary>Grants the scenarios below do not use, each with the reason it stays in the chart.</summary>
     private static readonly Dictionary<string, string> NotExercised = new(StringComparer.Ordinal)
@@ -35,6 +36,12 @@ public sealed class RbacCoverageTests
         ["ClusterRole metrics.keptn.sh/analyses create"] = KeptnReason,
         ["ClusterRole metrics.keptn.sh/analyses get"] = KeptnReason,
         ["ClusterRole metrics.keptn.sh/analyses delete"] = KeptnReason,
+        ["ClusterRole appmesh.k8s.aws/virtualnodes list"] = AppMeshReason,
+        ["ClusterRole appmesh.k8s.aws/virtualnodes watch"] = AppMeshReason,
+        ["ClusterRole appmesh.k8s.aws/virtualrouters list"] = AppMeshReason,
+        ["ClusterRole appmesh.k8s.aws/virtualrouters watch"] = AppMeshReason,
+        ["ClusterRole appmesh.k8s.aws/virtualservices list"] = AppMeshReason,
+        ["ClusterRole appmesh.k8s.aws/virtualservices watch"] = AppMeshReason,
         ["ClusterRole appmesh.k8s.aws/virtualnodes create"] = AppMeshReason,
         ["ClusterRole appmesh.k8s.aws/virtualnodes update"] = AppMeshReason,
         ["ClusterRole appmesh.k8s.aws/virtualrouters create"] = AppMeshReason,
