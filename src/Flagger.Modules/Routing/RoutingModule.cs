@@ -1,5 +1,6 @@
 using Flagger.Modules.Routing.Contour;
 using Flagger.Modules.Routing.Apisix;
+using Flagger.Modules.Routing.AppMesh;
 using Flagger.Modules.Routing.Contracts;
 using Flagger.Modules.Routing.Gloo;
 using Flagger.Modules.Routing.GatewayApi;
@@ -48,6 +49,7 @@ public static class RoutingModule
         builder.Services.AddKumaRouter();
         builder.Services.AddTraefikRouter();
         builder.Services.AddApisixRouter();
+        builder.Services.AddAppMeshRouters();
 
         builder.Services.AddSingleton<IRoutingFactory, RoutingFactory>();
         return builder;

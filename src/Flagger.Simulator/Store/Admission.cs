@@ -19,6 +19,13 @@ internal sealed partial class Admission(ClusterStore store)
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
     private static partial Regex Label();
 
+    /// <summary>
+    /// The version a create or update body was sent in (CheckKind rewrites it to the storage version before Admit), for
+    /// the schema check; consumed by the next Admit on this thread.
+    /// </summary>
+    [ThreadStatic]
+    private static string? sentVersion;
+
     public void CheckKind(ResourceType type, JsonObject body)
     {
         // Like the real decoder: an absent kind/apiVersion defaults to the URL's; a different one is rejected.
@@ -34,6 +41,7 @@ internal sealed partial class Admission(ClusterStore store)
             throw ApiException.BadRequest($"the API version in the data ({apiVersion}) does not match the expected API version ({type.ApiVersionFor(type.StorageVersion)}): apiVersion: Invalid value");
         }
 
+        sentVersion = string.IsNullOrEmpty(apiVersion) ? null : apiVersion.Split('/')[^1];
         body["kind"] = type.Kind;
         body["apiVersion"] = type.ApiVersionFor(type.StorageVersion);
     }
@@ -167,9 +175,11 @@ internal sealed partial class Admission(ClusterStore store)
     public void Admit(ResourceType type, JsonObject obj, StoredObject? old)
     {
         var name = (string?)obj["metadata"]?["name"] ?? "";
+        var version = sentVersion;
+        sentVersion = null;
         if (type.IsCustom)
         {
-            AdmitCustom(type, obj, name, store.CurrentOptions.StrictFields);
+            AdmitCustom(type, version, obj, name, store.CurrentOptions.StrictFields);
             return;
         }
 
@@ -721,9 +731,12 @@ internal sealed partial class Admission(ClusterStore store)
 
     // ---- custom resources: structural schema defaults, pruning and validation ----
 
-    private static void AdmitCustom(ResourceType type, JsonObject obj, string name, bool strict)
+    private static void AdmitCustom(ResourceType type, string? sentVersion, JsonObject obj, string name, bool strict)
     {
-        if (!type.Schemas.TryGetValue(type.StorageVersion, out var schema))
+        // The API server validates (and prunes) an object with the schema of the version it was sent in, before it
+        // converts it to the storage version; versions of one kind may have different schemas (App Mesh v1beta1/v1beta2).
+        if (!(sentVersion is not null && type.Versions.Contains(sentVersion) && type.Schemas.TryGetValue(sentVersion, out var schema))
+            && !type.Schemas.TryGetValue(type.StorageVersion, out schema))
         {
             return;
         }

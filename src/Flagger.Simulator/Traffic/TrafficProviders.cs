@@ -20,6 +20,7 @@ internal static class TrafficProviders
         new TraefikRouteTable(),
         new ApisixRouteTable(),
         new GatewayApiRouteTable(),
+        new AppMeshRouteTable(),
         new ServiceSelectorRoute(),
     ];
 

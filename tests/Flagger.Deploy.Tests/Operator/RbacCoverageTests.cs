@@ -39,6 +39,9 @@ public sealed class RbacCoverageTests
         "the apisix router watches ApisixRoutes and creates and updates <routeRef>-<svc>-canary (these releases run without the APISIX CRDs, so the informer reports the kind as not installed); exercised by the E2E APISIX scenario (S23), not by these Istio releases";
     private const string GatewayApiReason =
         "the gatewayapi:v1/v1beta1 routers read (informer), create and update HTTPRoutes; exercised by the E2E Gateway API scenario (S17), not by these Istio releases";
+    private const string AppMeshReason =
+        "the appmesh and appmesh:v1beta2 routers watch, create and update App Mesh objects (this harness installs only Istio's CRDs); " +
+        "exercised by the E2E App Mesh scenarios (S27), not by these Istio releases";
 
     /// <summary>Grants the scenarios below do not use, each with the reason it stays in the chart.</summary>
     private static readonly Dictionary<string, string> NotExercised = new(StringComparer.Ordinal)
@@ -86,6 +89,18 @@ public sealed class RbacCoverageTests
         ["ClusterRole gateway.networking.k8s.io/httproutes watch"] = GatewayApiReason,
         ["ClusterRole gateway.networking.k8s.io/httproutes create"] = GatewayApiReason,
         ["ClusterRole gateway.networking.k8s.io/httproutes update"] = GatewayApiReason,
+        ["ClusterRole appmesh.k8s.aws/virtualnodes list"] = AppMeshReason,
+        ["ClusterRole appmesh.k8s.aws/virtualnodes watch"] = AppMeshReason,
+        ["ClusterRole appmesh.k8s.aws/virtualrouters list"] = AppMeshReason,
+        ["ClusterRole appmesh.k8s.aws/virtualrouters watch"] = AppMeshReason,
+        ["ClusterRole appmesh.k8s.aws/virtualservices list"] = AppMeshReason,
+        ["ClusterRole appmesh.k8s.aws/virtualservices watch"] = AppMeshReason,
+        ["ClusterRole appmesh.k8s.aws/virtualnodes create"] = AppMeshReason,
+        ["ClusterRole appmesh.k8s.aws/virtualnodes update"] = AppMeshReason,
+        ["ClusterRole appmesh.k8s.aws/virtualrouters create"] = AppMeshReason,
+        ["ClusterRole appmesh.k8s.aws/virtualrouters update"] = AppMeshReason,
+        ["ClusterRole appmesh.k8s.aws/virtualservices create"] = AppMeshReason,
+        ["ClusterRole appmesh.k8s.aws/virtualservices update"] = AppMeshReason,
         ["ClusterRole flagger.app/canaries/finalizers update"] =
             "checked by the OwnerReferencesPermissionEnforcement admission plugin (OpenShift) when the operator sets blockOwnerDeletion " +
             "on owner references to a Canary; the simulator (like most clusters) does not run that plugin",

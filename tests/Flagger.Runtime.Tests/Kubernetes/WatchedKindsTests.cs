@@ -26,12 +26,15 @@ public sealed class WatchedKindsTests
 
             var kinds = app.Services.GetRequiredService<KubeCache>().Informers.Select(i => i.Kind.ToString()).Order(StringComparer.Ordinal);
 
-            // The list the host used to spell out itself: Flagger's kinds, the workloads' kinds, Istio's router objects and the Ingresses of NGINX and Skipper.
+            // The list the host used to spell out itself: Flagger's kinds, the workloads' kinds and the routers' objects
+            // (App Mesh: v1beta1 and v1beta2 of virtual nodes and services, one informer per version).
             Assert.Equal(
                 [
                     "alertproviders.flagger.app", "canaries.flagger.app", "configmaps", "daemonsets.apps", "deployments.apps",
-                    "destinationrules.networking.istio.io", "horizontalpodautoscalers.autoscaling", "ingresses.networking.k8s.io", "metrictemplates.flagger.app",
-                    "secrets", "services", "virtualservices.networking.istio.io",
+                    "destinationrules.networking.istio.io", "horizontalpodautoscalers.autoscaling", "metrictemplates.flagger.app",
+                    "secrets", "services",
+                    "virtualnodes.appmesh.k8s.aws", "virtualnodes.appmesh.k8s.aws", "virtualrouters.appmesh.k8s.aws",
+                    "virtualservices.appmesh.k8s.aws", "virtualservices.appmesh.k8s.aws", "virtualservices.networking.istio.io",
                 ],
                 kinds);
         }

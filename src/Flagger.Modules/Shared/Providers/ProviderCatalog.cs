@@ -65,6 +65,7 @@ public static class ProviderCatalog
 {
     private static readonly RequiredReference IngressRef = new("spec.ingressRef", "the Ingress to derive the canary Ingress from");
     private static readonly RequiredReference RouteRef = new("spec.routeRef", "the ApisixRoute to derive the canary route from");
+    private static readonly RequiredReference MeshName = new("spec.service.meshName", "the App Mesh mesh of the virtual nodes and services");
     private static readonly RequiredReference GatewayRefs = new("spec.service.gatewayRefs", "the parents the HTTPRoute attaches to");
 
     /// <summary>The observer of Istio's standard metrics, upstream's fallback for names without their own.</summary>
@@ -74,7 +75,7 @@ public static class ProviderCatalog
     public static IReadOnlyList<RoutingProviderCapabilities> Routers { get; } =
     [
         Row("apisix", progressive: true, observer: "apisix", refs: [RouteRef]),
-        Row("appmesh", progressive: true, headers: true, routesBeforePrimary: true, observer: "appmesh", observerForAllVariants: true),
+        Row("appmesh", progressive: true, headers: true, routesBeforePrimary: true, observer: "appmesh", observerForAllVariants: true, refs: [MeshName]),
         Row("appmesh:v1beta2", progressive: true, headers: true, routesBeforePrimary: true, observer: "appmesh", observerForAllVariants: true),
         Row("contour", progressive: true, headers: true, observer: "contour"),
         Row("gatewayapi:v1", progressive: true, headers: true, cookies: true, mirroring: MirroringSupport.BlueGreenOnly, affinity: true, primaryCookie: true, observer: "http", observerForAllVariants: true, refs: [GatewayRefs]),

@@ -13,10 +13,15 @@ namespace Flagger.Simulator.Traffic.Exporters;
 /// cluster (<c>localhost_9898</c>); Contour's series leave <c>service</c> empty (absent in Prometheus).
 /// Requests a Gloo route carried (<see cref="RequestOutcome.Via"/> = <see cref="GlooUpstreamVia"/>) are also recorded
 /// under Gloo's cluster name, <c>&lt;upstream&gt;_&lt;upstream namespace&gt;</c>.
+/// The same families also carry App Mesh's series: the Envoy sidecar of the pod that answered, scraped with the pod's
+/// <c>kubernetes_namespace</c> and <c>kubernetes_pod_name</c> (requests no pod answered are not recorded). One family
+/// has one label set here, so each series leaves the other providers' labels empty, and Prometheus drops empty labels at
+/// scrape: Contour's series keep exactly <c>{envoy_cluster_name, envoy_response_code}</c>.
 /// </summary>
 // upstream: pkg/metrics/observers/contour.go selects envoy_cluster_name=~"<ns>_<service>-canary_<port>", envoy_response_code;
 // pkg/metrics/observers/kuma.go selects service=~"<target>-canary_<ns>_svc_<port>", envoy_response_code;
-// pkg/metrics/observers/gloo.go selects envoy_cluster_name=~"<ns>-<target>-canaryupstream-<port>_<ns>".
+// pkg/metrics/observers/gloo.go selects envoy_cluster_name=~"<ns>-<target>-canaryupstream-<port>_<ns>";
+// pkg/metrics/observers/appmesh.go selects kubernetes_namespace, kubernetes_pod_name=~"<target>-<hash>-<id>", envoy_response_code.
 internal sealed class EnvoyExporter : ITrafficExporter
 {
     /// <summary>Envoy's default histogram buckets (ms).</summary>
@@ -27,10 +32,10 @@ internal sealed class EnvoyExporter : ITrafficExporter
 
     public EnvoyExporter(IMetricFactory factory)
     {
-        requests = factory.CreateCounter("envoy_cluster_upstream_rq", "Upstream requests per Envoy cluster and response code (Contour, Gloo and Kuma naming).",
-            new CounterConfiguration { LabelNames = ["envoy_cluster_name", "envoy_response_code", "service"] });
-        duration = factory.CreateHistogram("envoy_cluster_upstream_rq_time", "Upstream request time per Envoy cluster in ms (Contour, Gloo and Kuma naming).",
-            new HistogramConfiguration { LabelNames = ["envoy_cluster_name", "service"], Buckets = BucketsMs });
+        requests = factory.CreateCounter("envoy_cluster_upstream_rq", "Upstream requests per Envoy cluster and response code (Contour, Gloo, Kuma and App Mesh naming).",
+            new CounterConfiguration { LabelNames = ["envoy_cluster_name", "envoy_response_code", "service", "kubernetes_namespace", "kubernetes_pod_name"] });
+        duration = factory.CreateHistogram("envoy_cluster_upstream_rq_time", "Upstream request time per Envoy cluster in ms (Contour, Gloo, Kuma and App Mesh naming).",
+            new HistogramConfiguration { LabelNames = ["envoy_cluster_name", "service", "kubernetes_namespace", "kubernetes_pod_name"], Buckets = BucketsMs });
     }
 
     /// <summary>Contour's Envoy cluster (statistics) name for a Service port.</summary>
@@ -50,22 +55,25 @@ internal sealed class EnvoyExporter : ITrafficExporter
     {
         if (o.Via is { } via && via.StartsWith(GlooViaPrefix, StringComparison.Ordinal))
         {
-            Count(o, via[GlooViaPrefix.Length..], "");
+            Observe(o, via[GlooViaPrefix.Length..]);
         }
 
-        if (o.Port is not { } port)
+        if (o.Port is { } port)
         {
-            return;
+            Observe(o, ClusterName(o.Namespace, o.Service, port));
+            Observe(o, string.Create(CultureInfo.InvariantCulture, $"localhost_{port}"), kumaService: KumaService(o.Namespace, o.Service, port));
         }
 
-        Count(o, ClusterName(o.Namespace, o.Service, port), "");
-        Count(o, string.Create(CultureInfo.InvariantCulture, $"localhost_{port}"), KumaService(o.Namespace, o.Service, port));
+        if (o.Pod is { } pod)
+        {
+            Observe(o, "", podNamespace: o.Namespace, pod: pod);
+        }
     }
 
-    private void Count(RequestOutcome o, string cluster, string kumaService)
+    private void Observe(RequestOutcome o, string cluster, string kumaService = "", string podNamespace = "", string pod = "")
     {
-        requests.WithLabels(cluster, o.ResponseCode, kumaService).Inc(o.Count);
-        var histogram = duration.WithLabels(cluster, kumaService);
+        requests.WithLabels(cluster, o.ResponseCode, kumaService, podNamespace, pod).Inc(o.Count);
+        var histogram = duration.WithLabels(cluster, kumaService, podNamespace, pod);
         foreach (var (value, count) in LatencySpread.Spread(o.Count, o.MedianMs, o.Sigma, BucketsMs))
         {
             histogram.Observe(value, count);

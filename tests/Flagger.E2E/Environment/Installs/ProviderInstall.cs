@@ -26,6 +26,7 @@ public static class ProviderInstalls
         TraefikInstall.Steps,
         ApisixInstall.Steps,
         GatewayApiInstall.V1, GatewayApiInstall.V1Beta1,
+        AppMeshInstall.V1Beta1, AppMeshInstall.V1Beta2,
     ];
 
     /// <summary>The install steps for <paramref name="provider"/>; a scenario for a provider without any is a test bug.</summary>
