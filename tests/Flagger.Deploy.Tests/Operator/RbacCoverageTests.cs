@@ -16,6 +16,7 @@ namespace Flagger.Deploy.Tests.Operator;
 public sealed class RbacCoverageTests
 {
     private const string Ns = "test";
+
     private const string ReleaseNamespace = "flagger-system";
 
     private const string KeptnReason =
@@ -25,20 +26,25 @@ public sealed class RbacCoverageTests
 
     private const string GlooReason =
         "the gloo router keeps the Upstreams <ns>-<svc>-primary/canaryupstream-<port> and the RouteTable <svc>; exercised by the E2E Gloo scenario (S19), not by these Istio releases";
+
     private const string IngressReason =
         "the nginx and skipper routers create and update the canary Ingress (Skipper's Finalize deletes it); exercised by the E2E NGINX and Skipper scenarios (S20, S22), not by these Istio releases";
+
     private const string SmiReason =
         "the linkerd, osm and smi:* routers create TrafficSplits and shift their weights; exercised by the E2E Linkerd and OSM scenarios, not by these Istio releases (whose cluster has no TrafficSplit CRD to watch)";
 
     private const string KumaReason =
         "the kuma router creates TrafficRoutes and shifts their weights; exercised by the E2E Kuma scenario and the Runtime kuma release, not by these Istio releases (whose cluster has no TrafficRoute CRD to watch)";
+
     private const string TraefikReason =
         "the traefik router watches, creates and updates the TraefikService <svc> (these releases run without the Traefik CRDs, so the informer reports the kind as not installed); exercised by the E2E Traefik scenario (S21), not by these Istio releases";
 
     private const string ApisixReason =
         "the apisix router watches ApisixRoutes and creates and updates <routeRef>-<svc>-canary (these releases run without the APISIX CRDs, so the informer reports the kind as not installed); exercised by the E2E APISIX scenario (S23), not by these Istio releases";
+
     private const string GatewayApiReason =
         "the gatewayapi:v1/v1beta1 routers read (informer), create and update HTTPRoutes; exercised by the E2E Gateway API scenario (S17), not by these Istio releases";
+
     private const string AppMeshReason =
         "the appmesh and appmesh:v1beta2 routers watch, create and update App Mesh objects (this harness installs only Istio's CRDs); " +
         "exercised by the E2E App Mesh scenarios (S27), not by these Istio releases";
