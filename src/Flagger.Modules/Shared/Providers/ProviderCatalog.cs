@@ -13,6 +13,29 @@ public enum MirroringSupport
     Any,
 }
 
+/// <summary>How a provider can compare a header or cookie value (<c>analysis.match[].headers.&lt;name&gt;</c>).</summary>
+[Flags]
+public enum StringMatchKinds
+{
+    /// <summary>No comparison.</summary>
+    None = 0,
+
+    /// <summary><c>exact</c>.</summary>
+    Exact = 1,
+
+    /// <summary><c>prefix</c>.</summary>
+    Prefix = 2,
+
+    /// <summary><c>suffix</c>.</summary>
+    Suffix = 4,
+
+    /// <summary><c>regex</c>.</summary>
+    Regex = 8,
+
+    /// <summary>Every kind of <c>StringMatch</c>.</summary>
+    All = Exact | Prefix | Suffix | Regex,
+}
+
 /// <summary>A reference a provider cannot work without, e.g. NGINX's <c>spec.ingressRef</c>.</summary>
 /// <param name="Field">The field path, as it appears in validation errors.</param>
 /// <param name="Purpose">What the provider derives from it (shown in the error).</param>
@@ -36,6 +59,8 @@ public sealed record RequiredReference(string Field, string Purpose);
 /// or <c>gatewayapi</c>, also uses <see cref="MetricsObserver"/> (upstream matches these by prefix); other rows match exactly.
 /// </param>
 /// <param name="RequiredReferences">References validation demands for this provider.</param>
+/// <param name="HeaderMatchKinds">How <c>analysis.match[].headers</c> values can be compared (when <see cref="HeaderMatching"/>).</param>
+/// <param name="CookieMatchKinds">How a <c>cookie</c> match value can be compared (when <see cref="CookieMatching"/>).</param>
 public sealed record RoutingProviderCapabilities(
     string Name,
     bool ProgressiveTraffic,
@@ -47,7 +72,9 @@ public sealed record RoutingProviderCapabilities(
     bool RoutesBeforePrimary,
     string MetricsObserver,
     bool ObserverForAllVariants,
-    IReadOnlyList<RequiredReference> RequiredReferences)
+    IReadOnlyList<RequiredReference> RequiredReferences,
+    StringMatchKinds HeaderMatchKinds = StringMatchKinds.All,
+    StringMatchKinds CookieMatchKinds = StringMatchKinds.All)
 {
     /// <summary>The name before the first <c>:</c> (<c>gatewayapi</c> for <c>gatewayapi:v1</c>).</summary>
     public string Family => Name.Split(':')[0];
@@ -68,6 +95,10 @@ public static class ProviderCatalog
     private static readonly RequiredReference MeshName = new("spec.service.meshName", "the App Mesh mesh of the virtual nodes and services");
     private static readonly RequiredReference GatewayRefs = new("spec.service.gatewayRefs", "the parents the HTTPRoute attaches to");
 
+    // upstream: pkg/router/{gateway_api,gloo,ingress}.go map exact and regex only; contour.go exact, prefix and suffix
+    // (as "contains"); ingress.go reads a cookie's exact value only.
+    private const StringMatchKinds ExactOrRegex = StringMatchKinds.Exact | StringMatchKinds.Regex;
+
     /// <summary>The observer of Istio's standard metrics, upstream's fallback for names without their own.</summary>
     public const string IstioObserver = "istio";
 
@@ -77,16 +108,16 @@ public static class ProviderCatalog
         Row("apisix", progressive: true, observer: "apisix", refs: [RouteRef]),
         Row("appmesh", progressive: true, headers: true, routesBeforePrimary: true, observer: "appmesh", observerForAllVariants: true, refs: [MeshName]),
         Row("appmesh:v1beta2", progressive: true, headers: true, routesBeforePrimary: true, observer: "appmesh", observerForAllVariants: true),
-        Row("contour", progressive: true, headers: true, observer: "contour"),
-        Row("gatewayapi:v1", progressive: true, headers: true, cookies: true, mirroring: MirroringSupport.BlueGreenOnly, affinity: true, primaryCookie: true, observer: "http", observerForAllVariants: true, refs: [GatewayRefs]),
-        Row("gatewayapi:v1beta1", progressive: true, headers: true, cookies: true, mirroring: MirroringSupport.BlueGreenOnly, affinity: true, observer: "http", observerForAllVariants: true, refs: [GatewayRefs]),
-        Row("gloo", progressive: true, headers: true, observer: "gloo", observerForAllVariants: true),
+        Row("contour", progressive: true, headers: true, observer: "contour", headerMatches: StringMatchKinds.Exact | StringMatchKinds.Prefix | StringMatchKinds.Suffix),
+        Row("gatewayapi:v1", progressive: true, headers: true, cookies: true, mirroring: MirroringSupport.BlueGreenOnly, affinity: true, primaryCookie: true, observer: "http", observerForAllVariants: true, refs: [GatewayRefs], headerMatches: ExactOrRegex, cookieMatches: ExactOrRegex),
+        Row("gatewayapi:v1beta1", progressive: true, headers: true, cookies: true, mirroring: MirroringSupport.BlueGreenOnly, affinity: true, observer: "http", observerForAllVariants: true, refs: [GatewayRefs], headerMatches: ExactOrRegex, cookieMatches: ExactOrRegex),
+        Row("gloo", progressive: true, headers: true, observer: "gloo", observerForAllVariants: true, headerMatches: ExactOrRegex),
         Row("istio", progressive: true, headers: true, cookies: true, mirroring: MirroringSupport.Any, affinity: true, primaryCookie: true, observer: "istio"),
         Row("knative", progressive: true, observer: "knative"),
         Row("kubernetes", progressive: false, observer: "http"),
         Row("kuma", progressive: true, observer: "kuma"),
         Row("linkerd", progressive: true, observer: "linkerd"),
-        Row("nginx", progressive: true, headers: true, cookies: true, observer: "nginx", refs: [IngressRef]),
+        Row("nginx", progressive: true, headers: true, cookies: true, observer: "nginx", refs: [IngressRef], headerMatches: ExactOrRegex, cookieMatches: StringMatchKinds.Exact),
         Row("osm", progressive: true, observer: "osm"),
         Row("skipper", progressive: true, observer: "skipper", refs: [IngressRef]),
         Row("smi:v1alpha1", progressive: true, observer: "istio"),
@@ -171,6 +202,9 @@ public static class ProviderCatalog
         bool primaryCookie = false,
         bool routesBeforePrimary = false,
         bool observerForAllVariants = false,
-        RequiredReference[]? refs = null) =>
-        new(name, progressive, headers, cookies, mirroring, affinity, primaryCookie, routesBeforePrimary, observer, observerForAllVariants, refs ?? []);
+        RequiredReference[]? refs = null,
+        StringMatchKinds headerMatches = StringMatchKinds.All,
+        StringMatchKinds cookieMatches = StringMatchKinds.All) =>
+        new(name, progressive, headers, cookies, mirroring, affinity, primaryCookie, routesBeforePrimary, observer, observerForAllVariants, refs ?? [],
+            headerMatches, cookieMatches);
 }

@@ -605,12 +605,58 @@ public static partial class CanaryValidator
             }
         }
 
+        if (analysis.Match is { Count: > 0 } && row.AbTesting)
+        {
+            ValidateMatchKinds(analysis.Match, row, errors);
+        }
+
+        // upstream mirrors only in blue/green runs on these providers and ignores the flag otherwise; we reject it.
+        if (analysis.Mirror == true && row.Mirroring == MirroringSupport.BlueGreenOnly && !(analysis.Iterations > 0))
+        {
+            errors.Add(new("spec.analysis.mirror", $"provider {provider} mirrors traffic in blue/green runs only (set analysis.iterations, without stepWeight/stepWeights/maxWeight)"));
+        }
+
+        if (!string.IsNullOrEmpty(analysis.SessionAffinity?.PrimaryCookieName) && row.SessionAffinity && !row.PrimarySessionCookie)
+        {
+            errors.Add(new("spec.analysis.sessionAffinity.primaryCookieName",
+                $"provider {provider} does not support a primary session cookie (supported: {Join(Supporting(r => r.PrimarySessionCookie))})"));
+        }
+
         // No provider routes a returning A/B user by the session cookie, so the cookie would be written for nothing.
         if (analysis.Match is { Count: > 0 } && analysis.SessionAffinity is not null)
         {
             errors.Add(new("spec.analysis.sessionAffinity", "cannot be combined with analysis.match (A/B testing routes by the match rules, sticky sessions are for progressive canaries)"));
         }
     }
+
+    // A comparison the provider cannot express would be dropped by its router (upstream wrote nothing, or an empty
+    // condition matching every request): name it instead.
+    private static void ValidateMatchKinds(List<HttpMatchRequest> match, RoutingProviderCapabilities row, List<ValidationError> errors)
+    {
+        for (var i = 0; i < match.Count; i++)
+        {
+            foreach (var (name, value) in match[i].Headers ?? [])
+            {
+                var cookie = row.CookieMatching && string.Equals(name, "cookie", StringComparison.OrdinalIgnoreCase);
+                var allowed = cookie ? row.CookieMatchKinds : row.HeaderMatchKinds;
+                foreach (var (kind, set) in new[]
+                {
+                    (StringMatchKinds.Exact, value?.Exact is not null), (StringMatchKinds.Prefix, value?.Prefix is not null),
+                    (StringMatchKinds.Suffix, value?.Suffix is not null), (StringMatchKinds.Regex, value?.Regex is not null),
+                })
+                {
+                    if (set && !allowed.HasFlag(kind))
+                    {
+                        errors.Add(new($"spec.analysis.match[{i}].headers.{name}.{kind.ToString().ToLowerInvariant()}",
+                            $"provider {row.Name} cannot match {(cookie ? "cookies" : "headers")} by {kind.ToString().ToLowerInvariant()} (supported: {Kinds(allowed)})"));
+                    }
+                }
+            }
+        }
+    }
+
+    private static string Kinds(StringMatchKinds kinds) =>
+        string.Join(", ", Enum.GetValues<StringMatchKinds>().Where(k => k is not StringMatchKinds.None and not StringMatchKinds.All && kinds.HasFlag(k)).Select(k => k.ToString().ToLowerInvariant()));
 
     private static void ValidateMatch(List<HttpMatchRequest>? match, List<ValidationError> errors)
     {
