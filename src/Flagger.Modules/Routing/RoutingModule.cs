@@ -1,5 +1,6 @@
 using Flagger.Modules.Routing.Contracts;
 using Flagger.Modules.Routing.Istio;
+using Flagger.Modules.Routing.Knative;
 using Flagger.Modules.Routing.Kit;
 using Flagger.Modules.Routing.Kubernetes;
 using Microsoft.Extensions.Configuration;
@@ -30,6 +31,7 @@ public static class RoutingModule
         // One line per implemented provider (its folder's registration: router under the catalog name, watched kinds).
         builder.Services.AddIstioRouter();
         builder.Services.AddKubernetesRouters();
+        builder.Services.AddKnativeRouter();
 
         builder.Services.AddSingleton<IRoutingFactory, RoutingFactory>();
         return builder;
