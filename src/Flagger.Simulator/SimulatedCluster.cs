@@ -3,7 +3,9 @@ using System.Security.Cryptography;
 using Flagger.Simulator.Api;
 using Flagger.Simulator.Auth;
 using Flagger.Simulator.Control;
+using Flagger.Simulator.Keda;
 using Flagger.Simulator.Keptn;
+using Flagger.Simulator.Knative;
 using Flagger.Simulator.Store;
 using Flagger.Simulator.Traffic;
 using Flagger.Simulator.Workloads;
@@ -61,6 +63,8 @@ public sealed class SimulatedCluster : IAsyncDisposable
             loggers.CreateLogger<TrafficModel>());
         Workloads = new WorkloadController(Store, options, loggers.CreateLogger<WorkloadController>());
         Keptn = new KeptnController(Store, loggers.CreateLogger<KeptnController>());
+        Knative = new KnativeServingController(Store, loggers.CreateLogger<KnativeServingController>());
+        Keda = new KedaController(Store, loggers.CreateLogger<KedaController>());
         tempDir = Directory.CreateTempSubdirectory("flagger-sim-").FullName;
         authenticator = new Authenticator(token);
         var handler = new KubeApiHandler(Store, options, authenticator, Faults, Requests, new SimulatorTelemetry(Registry));
@@ -118,6 +122,12 @@ public sealed class SimulatedCluster : IAsyncDisposable
 
     /// <summary>The stand-in for Keptn's metrics-operator (active once the Keptn CRDs are applied).</summary>
     public KeptnController Keptn { get; }
+
+    /// <summary>The stand-in for Knative Serving and Kourier (active once the Knative CRDs are applied).</summary>
+    internal KnativeServingController Knative { get; }
+
+    /// <summary>The stand-in for KEDA's operator (active once the ScaledObject CRD is applied).</summary>
+    public KedaController Keda { get; }
 
     internal WorkloadController Workloads { get; }
 
@@ -217,6 +227,12 @@ public sealed class SimulatedCluster : IAsyncDisposable
             }
 
             cluster.background.Add(cluster.Keptn.RunAsync(cluster.stopping.Token));
+            if (options.EnableWorkloadController)
+            {
+                // both create or scale Deployments, whose status only the workload controller writes
+                cluster.background.Add(cluster.Knative.RunAsync(cluster.stopping.Token));
+                cluster.background.Add(cluster.Keda.RunAsync(cluster.stopping.Token));
+            }
             if (options.EnableTraffic)
             {
                 cluster.background.Add(cluster.Traffic.RunAsync(cluster.stopping.Token));

@@ -11,6 +11,7 @@ internal static class TrafficProviders
     public static IReadOnlyList<IRouteTable> RouteTables() =>
     [
         new IstioRouteTable(),
+        new KnativeRouteTable(),
         new ServiceSelectorRoute(),
     ];
 

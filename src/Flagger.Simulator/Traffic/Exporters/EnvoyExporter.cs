@@ -7,7 +7,9 @@ namespace Flagger.Simulator.Traffic.Exporters;
 /// Envoy's upstream cluster statistics as Contour exposes them: <c>envoy_cluster_upstream_rq</c> (by response code) and
 /// the <c>envoy_cluster_upstream_rq_time</c> histogram (ms), one cluster per destination Service and port, named
 /// <c>&lt;namespace&gt;_&lt;service&gt;_&lt;port&gt;</c> — so requests to <c>podinfo-canary</c> count for
-/// <c>test_podinfo-canary_9898</c>. A Service without a port has no Envoy cluster and is not recorded.
+/// <c>test_podinfo-canary_9898</c>. A Service without a port has no Envoy cluster and is not recorded. A route that
+/// names its Envoy cluster itself (<see cref="ClusterVia"/>: Kourier's <c>&lt;namespace&gt;/&lt;revision&gt;</c> for
+/// Knative) is recorded under that name instead.
 /// </summary>
 // upstream: pkg/metrics/observers/contour.go selects envoy_cluster_name=~"<ns>_<service>-canary_<port>", envoy_response_code.
 internal sealed class EnvoyExporter : ITrafficExporter
@@ -30,14 +32,27 @@ internal sealed class EnvoyExporter : ITrafficExporter
     public static string ClusterName(string ns, string service, int port) =>
         string.Create(CultureInfo.InvariantCulture, $"{ns}_{service}_{port}");
 
+    /// <summary>The <see cref="RequestOutcome.Via"/> of a route whose proxy names the Envoy cluster <paramref name="clusterName"/>.</summary>
+    public static string ClusterVia(string clusterName) => ClusterViaPrefix + clusterName;
+
+    private const string ClusterViaPrefix = "envoy-cluster:";
+
     public void Record(RequestOutcome o)
     {
-        if (o.Port is not { } port)
+        string cluster;
+        if (o.Via?.StartsWith(ClusterViaPrefix, StringComparison.Ordinal) == true)
+        {
+            cluster = o.Via[ClusterViaPrefix.Length..];
+        }
+        else if (o.Port is { } port)
+        {
+            cluster = ClusterName(o.Namespace, o.Service, port);
+        }
+        else
         {
             return;
         }
 
-        var cluster = ClusterName(o.Namespace, o.Service, port);
         requests.WithLabels(cluster, o.ResponseCode).Inc(o.Count);
         var histogram = duration.WithLabels(cluster);
         foreach (var (value, count) in LatencySpread.Spread(o.Count, o.MedianMs, o.Sigma, BucketsMs))
