@@ -16,6 +16,8 @@ public static class ProviderInstalls
     /// <summary>One entry per provider (a static property in that provider's file in this folder).</summary>
     public static IReadOnlyList<ProviderInstall> All { get; } =
     [
+        KnativeInstall.Steps,
+        KedaInstall.Steps,
     ];
 
     /// <summary>The install steps for <paramref name="provider"/>; a scenario for a provider without any is a test bug.</summary>
