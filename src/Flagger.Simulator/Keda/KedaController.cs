@@ -50,7 +50,7 @@ public sealed partial class KedaController
             {
                 return;
             }
-            catch (ApiException e)
+            catch (Exception e) when (e is ApiException or InvalidOperationException or FormatException)
             {
                 Log.ReconcileFailed(logger, e.Message);
             }
@@ -91,8 +91,8 @@ public sealed partial class KedaController
         }
 
         var spec = scaledObject["spec"];
-        var min = (int?)spec?["minReplicaCount"] ?? 0;
-        var max = (int?)spec?["maxReplicaCount"] ?? DefaultMaxReplicas;
+        var min = (int?)Num(spec?["minReplicaCount"]) ?? 0;
+        var max = (int?)Num(spec?["maxReplicaCount"]) ?? DefaultMaxReplicas;
         if (metric is not > 0)
         {
             return min;
@@ -112,11 +112,11 @@ public sealed partial class KedaController
         var targetKind = (string?)so.Node["spec"]?["scaleTargetRef"]?["kind"] ?? "Deployment";
         var target = targetName is null || targetKind != "Deployment" ? null : store.TryGet(BuiltinTypes.Deployments, ns, targetName);
         var desired = DesiredReplicas(so.Node, metrics.TryGetValue((ns, so.Name), out var m) ? m : null);
-        if (target is not null && desired is { } replicas && (int?)target.Node["spec"]?["replicas"] != replicas)
+        if (target is not null && desired is { } replicas && (int?)Num(target.Node["spec"]?["replicas"]) != replicas)
         {
             var body = target.CloneNode();
             body["spec"]!["replicas"] = replicas;
-            store.Update(BuiltinTypes.Deployments, ns, target.Name, body, status: false);
+            store.Update(BuiltinTypes.Deployments, ns, target.Name, Parsed(body), status: false);
             Log.Scaled(logger, ns, target.Name, replicas, so.Name);
         }
 
@@ -128,7 +128,7 @@ public sealed partial class KedaController
         {
             ["scaleTargetKind"] = "apps/v1.Deployment",
             ["scaleTargetGVKR"] = new JsonObject { ["group"] = "apps", ["version"] = "v1", ["kind"] = "Deployment", ["resource"] = "deployments" },
-            ["originalReplicaCount"] = previous?["originalReplicaCount"]?.DeepClone() ?? (int?)target?.Node["spec"]?["replicas"],
+            ["originalReplicaCount"] = previous?["originalReplicaCount"]?.DeepClone() ?? (Num(target?.Node["spec"]?["replicas"]) is { } original ? JsonValue.Create(original) : null),
             ["conditions"] = new JsonArray(
                 Condition("Ready", target is not null, target is not null ? "ScaledObjectReady" : "ScaledObjectCheckFailed"),
                 Condition("Active", !paused && metrics.TryGetValue((ns, so.Name), out var active) && active > 0, "ScalerActive"),
@@ -143,12 +143,19 @@ public sealed partial class KedaController
         {
             var body = so.CloneNode();
             body["status"] = status;
-            store.Update(type, ns, so.Name, body, status: true);
+            store.Update(type, ns, so.Name, Parsed(body), status: true);
         }
     }
 
     private static JsonObject Condition(string type, bool value, string reason) =>
         new() { ["type"] = type, ["status"] = value ? "True" : "False", ["reason"] = reason };
+
+    /// <summary>A JSON number as <see cref="long"/> whatever the node's CLR type (parsed or built), or null.</summary>
+    private static long? Num(JsonNode? node) =>
+        node is JsonValue value && double.TryParse(value.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var number) ? (long)number : null;
+
+    /// <summary>The body as the API server would have parsed it (admission checks JSON types of parsed values).</summary>
+    private static JsonObject Parsed(JsonObject body) => JsonNode.Parse(body.ToJsonString())!.AsObject();
 
     private static partial class Log
     {

@@ -42,7 +42,7 @@ internal sealed partial class KnativeServingController(ClusterStore store, ILogg
             {
                 return;
             }
-            catch (ApiException e)
+            catch (Exception e) when (e is ApiException or InvalidOperationException or FormatException)
             {
                 // a conflicting or concurrent write (e.g. the namespace is being deleted): the next pass retries
                 Log.ReconcileFailed(logger, e.Message);
@@ -144,7 +144,7 @@ internal sealed partial class KnativeServingController(ClusterStore store, ILogg
         labels[ConfigurationGenerationLabel] = number.ToString(CultureInfo.InvariantCulture);
         var annotations = template["metadata"]?["annotations"]?.DeepClone() as JsonObject ?? new JsonObject();
         var spec = Normalized(template["spec"]);
-        var revision = store.Create(revisions, ns, new JsonObject
+        var revision = store.Create(revisions, ns, Parsed(new JsonObject
         {
             ["apiVersion"] = Group + "/v1",
             ["kind"] = "Revision",
@@ -157,7 +157,7 @@ internal sealed partial class KnativeServingController(ClusterStore store, ILogg
                 ["ownerReferences"] = OwnerRefs(service, "Service"),
             },
             ["spec"] = spec.DeepClone(),
-        });
+        }));
 
         var podLabels = new JsonObject { ["app"] = name, [RevisionLabel] = name, [ServiceLabel] = service.Name };
         foreach (var (key, value) in StoredObject.ReadMap(template["metadata"]?["labels"]))
@@ -166,7 +166,7 @@ internal sealed partial class KnativeServingController(ClusterStore store, ILogg
         }
 
         podLabels["app"] = name;
-        store.Create(BuiltinTypes.Deployments, ns, new JsonObject
+        store.Create(BuiltinTypes.Deployments, ns, Parsed(new JsonObject
         {
             ["apiVersion"] = "apps/v1",
             ["kind"] = "Deployment",
@@ -187,8 +187,8 @@ internal sealed partial class KnativeServingController(ClusterStore store, ILogg
                     ["spec"] = new JsonObject { ["containers"] = spec["containers"]?.DeepClone() ?? new JsonArray() },
                 },
             },
-        });
-        store.Create(BuiltinTypes.Services, ns, new JsonObject
+        }));
+        store.Create(BuiltinTypes.Services, ns, Parsed(new JsonObject
         {
             ["apiVersion"] = "v1",
             ["kind"] = "Service",
@@ -204,7 +204,7 @@ internal sealed partial class KnativeServingController(ClusterStore store, ILogg
                 ["selector"] = new JsonObject { [RevisionLabel] = name },
                 ["ports"] = new JsonArray(new JsonObject { ["name"] = "http", ["port"] = 80, ["targetPort"] = 8012 }),
             },
-        });
+        }));
         Log.RevisionCreated(logger, ns, name);
         return revision;
     }
@@ -212,13 +212,13 @@ internal sealed partial class KnativeServingController(ClusterStore store, ILogg
     private void UpdateRevisionStatus(ResourceType revisions, StoredObject revision)
     {
         var deployment = store.TryGet(BuiltinTypes.Deployments, revision.Namespace, revision.Name + "-deployment");
-        var ready = ((long?)deployment?.Node["status"]?["readyReplicas"] ?? 0) > 0;
-        var replicas = (long?)deployment?.Node["status"]?["readyReplicas"] ?? 0;
+        var ready = (Num(deployment?.Node["status"]?["readyReplicas"]) ?? 0) > 0;
+        var replicas = Num(deployment?.Node["status"]?["readyReplicas"]) ?? 0;
         var status = new JsonObject
         {
-            ["observedGeneration"] = (long?)revision.Metadata["generation"] ?? 1,
+            ["observedGeneration"] = Num(revision.Metadata["generation"]) ?? 1,
             ["actualReplicas"] = replicas,
-            ["desiredReplicas"] = (long?)deployment?.Node["spec"]?["replicas"] ?? 0,
+            ["desiredReplicas"] = Num(deployment?.Node["spec"]?["replicas"]) ?? 0,
             ["conditions"] = Conditions(revision.Node["status"]?["conditions"], ready, "Ready", "ResourcesAvailable", "ContainerHealthy", "Active"),
         };
         if (!JsonNode.DeepEquals(status, revision.Node["status"]))
@@ -244,11 +244,10 @@ internal sealed partial class KnativeServingController(ClusterStore store, ILogg
         var configurationReady = latestCreated is not null && latestReady?.Name == latestCreated.Name;
         var status = new JsonObject
         {
-            ["observedGeneration"] = (long?)service.Metadata["generation"] ?? 1,
-            ["conditions"] = Conditions(previous?["conditions"], configurationReady && routesReady, "Ready")
-                .Concat(Conditions(previous?["conditions"], configurationReady, "ConfigurationsReady"))
-                .Concat(Conditions(previous?["conditions"], routesReady, "RoutesReady"))
-                .Aggregate(new JsonArray(), (all, c) => { all.Add(c); return all; }),
+            ["observedGeneration"] = Num(service.Metadata["generation"]) ?? 1,
+            ["conditions"] = new JsonArray(
+                [.. new[] { ("Ready", configurationReady && routesReady), ("ConfigurationsReady", configurationReady), ("RoutesReady", routesReady) }
+                    .Select(c => Conditions(previous?["conditions"], c.Item2, c.Item1)[0]!.DeepClone())]),
             ["latestCreatedRevisionName"] = latestCreated?.Name,
             ["latestReadyRevisionName"] = latestReady?.Name,
             ["url"] = $"http://{name}.{ns}.example.com",
@@ -282,7 +281,7 @@ internal sealed partial class KnativeServingController(ClusterStore store, ILogg
                 return null;
             }
 
-            var entry = new JsonObject { ["revisionName"] = revision, ["latestRevision"] = latest, ["percent"] = (long?)target["percent"] ?? 0 };
+            var entry = new JsonObject { ["revisionName"] = revision, ["latestRevision"] = latest, ["percent"] = Num(target["percent"]) ?? 0 };
             if (target["tag"] is { } tag)
             {
                 entry["tag"] = tag.DeepClone();
@@ -311,7 +310,7 @@ internal sealed partial class KnativeServingController(ClusterStore store, ILogg
         var existing = store.TryGet(services, service.Namespace, service.Name);
         if (existing is null)
         {
-            store.Create(services, service.Namespace, new JsonObject
+            store.Create(services, service.Namespace, Parsed(new JsonObject
             {
                 ["apiVersion"] = "v1",
                 ["kind"] = "Service",
@@ -329,7 +328,7 @@ internal sealed partial class KnativeServingController(ClusterStore store, ILogg
                     ["externalName"] = "kourier-internal.kourier-system.svc.cluster.local",
                     ["ports"] = new JsonArray(new JsonObject { ["name"] = "http2", ["port"] = 80, ["targetPort"] = 80 }),
                 },
-            });
+            }));
             return;
         }
 
@@ -337,7 +336,7 @@ internal sealed partial class KnativeServingController(ClusterStore store, ILogg
         {
             var body = existing.CloneNode();
             body["metadata"]!["annotations"] = annotations;
-            store.Update(services, existing.Namespace, existing.Name, body, status: false);
+            store.Update(services, existing.Namespace, existing.Name, Parsed(body), status: false);
         }
     }
 
@@ -345,7 +344,7 @@ internal sealed partial class KnativeServingController(ClusterStore store, ILogg
     {
         var body = obj.CloneNode();
         body["status"] = status;
-        store.Update(type, obj.Namespace, obj.Name, body, status: true);
+        store.Update(type, obj.Namespace, obj.Name, Parsed(body), status: true);
     }
 
     /// <summary>Conditions of <paramref name="types"/>, keeping each one's transition time while its status stays.</summary>
@@ -382,6 +381,13 @@ internal sealed partial class KnativeServingController(ClusterStore store, ILogg
             ["blockOwnerDeletion"] = true,
         },
     ];
+
+    /// <summary>A JSON number as <see cref="long"/> whatever the node's CLR type (parsed or built), or null.</summary>
+    private static long? Num(JsonNode? node) =>
+        node is JsonValue value && double.TryParse(value.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var number) ? (long)number : null;
+
+    /// <summary>The body as the API server would have parsed it (admission checks JSON types of parsed values).</summary>
+    private static JsonObject Parsed(JsonObject body) => JsonNode.Parse(body.ToJsonString())!.AsObject();
 
     private static partial class Log
     {
