@@ -37,7 +37,7 @@ public sealed class RoutingFactoryTests
     {
         var error = Assert.Throws<RoutingException>(() => Factory(null).TrafficRouter(Canary(c => c.Spec.Provider = provider)));
 
-        Assert.StartsWith($"provider \"{provider}\" is not supported yet; supported providers are istio and kubernetes", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"provider \"{provider}\" is not supported yet; supported providers are istio, knative and kubernetes", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -45,7 +45,7 @@ public sealed class RoutingFactoryTests
     {
         var error = Assert.Throws<RoutingException>(() => Factory("istoi").TrafficRouter(Canary()));
 
-        Assert.Equal("unknown provider \"istoi\"; supported providers are istio and kubernetes " +
+        Assert.Equal("unknown provider \"istoi\"; supported providers are istio, knative and kubernetes " +
             "(spec.provider of canary podinfo.test, or the global mesh provider)", error.Message);
     }
 
@@ -97,7 +97,7 @@ public sealed class RoutingFactoryTests
     {
         var error = Assert.Throws<RoutingException>(() => Factory(provider).TrafficRouter(Canary()));
 
-        Assert.Equal($"provider \"{provider}\" is not supported yet; supported providers are istio and kubernetes " +
+        Assert.Equal($"provider \"{provider}\" is not supported yet; supported providers are istio, knative and kubernetes " +
             "(spec.provider of canary podinfo.test, or the global mesh provider)", error.Message);
     }
 

@@ -49,7 +49,7 @@ public sealed class FakeKumaRouterTests : TrafficRouterContract
     {
         var error = Assert.Throws<RoutingException>(() => RoutingHost(null).GetRequiredService<IRoutingFactory>().TrafficRouter(ContractCanary()));
 
-        Assert.StartsWith("provider \"kuma\" is not supported yet; supported providers are istio and kubernetes", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("provider \"kuma\" is not supported yet; supported providers are istio, knative and kubernetes", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
