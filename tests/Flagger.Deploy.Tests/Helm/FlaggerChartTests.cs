@@ -269,11 +269,14 @@ public sealed class FlaggerChartTests
                 "flagger.app|canaries/status||update",
                 "flagger.app|canaries||list,update,watch",
                 "flagger.app|metrictemplates||list,watch",
+                "keda.sh|scaledobjects||create,list,patch,update,watch",
                 "metrics.keptn.sh|analyses||create,delete,get",
                 "metrics.keptn.sh|keptnmetrics||get",
                 "networking.istio.io|destinationrules||create,list,update,watch",
                 "networking.istio.io|virtualservices||create,list,update,watch",
                 "nonResourceURL|/version||get",
+                "serving.knative.dev|revisions||list,watch",
+                "serving.knative.dev|services||list,patch,watch",
             }.Order(StringComparer.Ordinal),
             Rbac.Rules(clusterRole));
         var binding = rendered.Single("ClusterRoleBinding");
