@@ -41,7 +41,7 @@ public sealed class S28_KnativeTests(E2EEnvironment environment)
                         - ./podinfo
                         - --port=9898
             """);
-        await ns.ApplyAsync(Canary(ns.Name));
+        await ns.ApplyAsync(Canary(backend, ns.Name, "/"));
 
         await ns.WaitForPhaseAsync("podinfo", CanaryPhase.Initialized);
         Assert.Equal("podinfo-00001", PrimaryRevision(await KnativeServiceAsync(ns)));
@@ -63,7 +63,8 @@ public sealed class S28_KnativeTests(E2EEnvironment environment)
         var canarySeries = await ns.QueryAsync($"sum(envoy_cluster_upstream_rq{{envoy_cluster_name=\"{ns.Name}/podinfo-00002\"}})");
         Assert.True(canarySeries > 0, "Kourier's cluster of the canary revision served requests");
 
-        // upstream: hey on /delay/1 against the new revision makes request-duration (max 500ms) fail
+        // upstream: hey on /delay/1 makes request-duration (max 500ms) fail; the simulator slows the revision down instead
+        await ns.ApplyAsync(Canary(backend, ns.Name, "/delay/1"));
         await PatchImageAsync(ns, TestNamespace.Image2, latencyMs: "1000");
 
         var failed = await ns.WaitForPhaseAsync("podinfo", CanaryPhase.Failed);
@@ -76,7 +77,8 @@ public sealed class S28_KnativeTests(E2EEnvironment environment)
         ns.Report("28 knative");
     }
 
-    private static string Canary(string ns) => $"""
+    /// <summary>Upstream's canary; on a real cluster with its load test (<c>hey</c> through Kourier on <paramref name="path"/>).</summary>
+    private static string Canary(IClusterBackend backend, string ns, string path) => $"""
         apiVersion: flagger.app/v1beta1
         kind: Canary
         metadata:
@@ -103,7 +105,14 @@ public sealed class S28_KnativeTests(E2EEnvironment environment)
                 thresholdRange:
                   max: 500
                 interval: 30s
+        {LoadTest(backend, $"http://podinfo.{ns}{path}", "1m", 5)}
         """;
+
+    /// <summary>Upstream's <c>hey</c> load test as a cmd webhook (a real cluster only; the simulator generates the requests itself).</summary>
+    internal static string LoadTest(IClusterBackend backend, string url, string duration, int qps) => backend is SimulatedBackend
+        ? ""
+        : "    webhooks:\n      - name: load-test\n        url: " + backend.LoadTesterUrl + "\n        timeout: 5s\n        metadata:\n          type: cmd\n" +
+          $"          cmd: \"hey -z {duration} -q {qps} -c 2 {url}\"\n";
 
     private static async Task<JsonNode> KnativeServiceAsync(TestNamespace ns) =>
         await ns.CustomAsync(Group, "v1", "services", "podinfo") ?? throw new InvalidOperationException("Knative Service podinfo is gone");

@@ -103,8 +103,7 @@ public sealed class S29_KedaTests(E2EEnvironment environment)
                     interval: 30s
                     thresholdRange:
                       max: 500
-                webhooks:
-            {backend.TrafficWebhooks(ns.Name, "podinfo-svc", "      ")}
+            {S28_KnativeTests.LoadTest(backend, $"http://podinfo-svc-canary.{ns.Name}/", "2m", 20)}
             """);
 
         await ns.WaitForPhaseAsync("podinfo", CanaryPhase.Initialized);
