@@ -93,7 +93,7 @@ public sealed class S28_KnativeTests(E2EEnvironment environment)
           progressDeadlineSeconds: 60
           analysis:
             interval: 1s
-            threshold: 3
+            threshold: 10
             maxWeight: 50
             stepWeight: 10
             metrics:
