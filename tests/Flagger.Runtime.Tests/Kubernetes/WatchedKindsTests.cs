@@ -31,7 +31,8 @@ public sealed class WatchedKindsTests
                 [
                     "alertproviders.flagger.app", "canaries.flagger.app", "configmaps", "daemonsets.apps", "deployments.apps",
                     "destinationrules.networking.istio.io", "horizontalpodautoscalers.autoscaling", "metrictemplates.flagger.app",
-                    "secrets", "services", "virtualservices.networking.istio.io",
+                    "revisions.serving.knative.dev", "scaledobjects.keda.sh", "secrets", "services", "services.serving.knative.dev",
+                    "virtualservices.networking.istio.io",
                 ],
                 kinds);
         }

@@ -7,6 +7,8 @@ using k8s.Models;
 using Microsoft.Extensions.Logging;
 using static Flagger.Modules.Routing.RoutingConventions;
 
+using Flagger.Modules.Shared.Knative;
+
 namespace Flagger.Modules.Routing.Knative;
 
 /// <summary>

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Flagger.Modules.Shared.Crd;
+using Flagger.Modules.Shared.Knative;
 using Flagger.Modules.Shared.Kubernetes;
 using Flagger.Modules.Workloads.Contracts;
 using Flagger.Modules.Workloads.Transforms;
@@ -45,10 +46,10 @@ internal sealed partial class KnativeTargetController(IKubeCache cache, IKubeWri
         var latest = LatestRevision(service);
         var traffic = InitialTraffic(latest);
         var annotations = service.Metadata.Annotations;
-        var current = service.Spec?["traffic"];
-        if (PrimaryRevision(service) != latest || !JsonNode.DeepEquals(current, traffic))
+        var current = service.Spec.Traffic is null ? null : JsonNode.Parse(KubernetesJson.Serialize(service.Spec.Traffic));
+        if (service.PrimaryRevision != latest || !JsonNode.DeepEquals(current, traffic))
         {
-            var patchAnnotations = new JsonObject { [KnativeTargetService.PrimaryRevisionAnnotation] = latest };
+            var patchAnnotations = new JsonObject { [KnativeService.PrimaryRevisionAnnotation] = latest };
             if (annotations?.ContainsKey(OriginalConfigurationAnnotation) != true)
             {
                 // the user's traffic, for revertOnDeletion (the router restores it on Finalize)
@@ -69,7 +70,7 @@ internal sealed partial class KnativeTargetController(IKubeCache cache, IKubeWri
     {
         var service = GetService(canary);
         var ns = CanaryFacts.Namespace(canary);
-        return Task.FromResult(PrimaryRevision(service) is { Length: > 0 } primary
+        return Task.FromResult(service.PrimaryRevision is { Length: > 0 } primary
             ? RevisionReadiness(ns, primary)
             : new Readiness(ReadinessState.NotReady, $"Knative Service {service.Metadata.Name}.{ns} primary revision annotation not found"));
     }
@@ -92,14 +93,14 @@ internal sealed partial class KnativeTargetController(IKubeCache cache, IKubeWri
     {
         var service = GetService(canary);
         var latest = LatestRevision(service);
-        if (PrimaryRevision(service) == latest)
+        if (service.PrimaryRevision == latest)
         {
             return;
         }
 
         await PatchAsync(CanaryFacts.Namespace(canary), CanaryFacts.TargetName(canary), new JsonObject
         {
-            ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { [KnativeTargetService.PrimaryRevisionAnnotation] = latest } },
+            ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { [KnativeService.PrimaryRevisionAnnotation] = latest } },
         }, cancellationToken);
     }
 
@@ -136,18 +137,15 @@ internal sealed partial class KnativeTargetController(IKubeCache cache, IKubeWri
         return revision.IsReady ? Readiness.Ready : new Readiness(ReadinessState.NotReady, $"Knative Revision {revisionName}.{ns} is not ready");
     }
 
-    private KnativeTargetService GetService(Canary canary)
+    private KnativeService GetService(Canary canary)
     {
         var ns = CanaryFacts.Namespace(canary);
         var name = CanaryFacts.TargetName(canary);
-        return cache.Get<KnativeTargetService>(ns, name)
+        return cache.Get<KnativeService>(ns, name)
             ?? throw new WorkloadException($"Knative Service {name}.{ns} get query error: services.serving.knative.dev \"{name}\" not found");
     }
 
-    private static string? PrimaryRevision(KnativeTargetService service) =>
-        service.Metadata.Annotations?.TryGetValue(KnativeTargetService.PrimaryRevisionAnnotation, out var revision) == true ? revision : null;
-
-    private static string LatestRevision(KnativeTargetService service) =>
+    private static string LatestRevision(KnativeService service) =>
         service.Status?.LatestCreatedRevisionName is { Length: > 0 } latest
             ? latest
             : throw new WorkloadException($"Knative Service {service.Metadata.Name}.{service.Metadata.NamespaceProperty} has no revision yet (status.latestCreatedRevisionName is empty)");
@@ -156,7 +154,7 @@ internal sealed partial class KnativeTargetController(IKubeCache cache, IKubeWri
     {
         try
         {
-            await writer.PatchAsync<KnativeTargetService>(ns, name, new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), cancellationToken);
+            await writer.PatchAsync<KnativeService>(ns, name, new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), cancellationToken);
         }
         catch (KubeApiException e)
         {

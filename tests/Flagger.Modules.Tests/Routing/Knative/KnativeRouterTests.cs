@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Flagger.Modules.Routing.Contracts;
 using Flagger.Modules.Routing.Knative;
+using Flagger.Modules.Shared.Knative;
 using Flagger.Modules.Tests.TestDoubles;
 using k8s;
 using k8s.Models;
