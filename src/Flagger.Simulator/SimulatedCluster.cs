@@ -4,7 +4,9 @@ using Flagger.Simulator.Api;
 using Flagger.Simulator.Auth;
 using Flagger.Simulator.Control;
 using Flagger.Simulator.GatewayApi;
+using Flagger.Simulator.Keda;
 using Flagger.Simulator.Keptn;
+using Flagger.Simulator.Knative;
 using Flagger.Simulator.Store;
 using Flagger.Simulator.Traffic;
 using Flagger.Simulator.Workloads;
@@ -63,6 +65,8 @@ public sealed class SimulatedCluster : IAsyncDisposable
         Workloads = new WorkloadController(Store, options, loggers.CreateLogger<WorkloadController>());
         Keptn = new KeptnController(Store, loggers.CreateLogger<KeptnController>());
         GatewayApi = new GatewayApiController(Store, loggers.CreateLogger<GatewayApiController>());
+        Knative = new KnativeServingController(Store, loggers.CreateLogger<KnativeServingController>());
+        Keda = new KedaController(Store, loggers.CreateLogger<KedaController>());
         tempDir = Directory.CreateTempSubdirectory("flagger-sim-").FullName;
         authenticator = new Authenticator(token);
         var handler = new KubeApiHandler(Store, options, authenticator, Faults, Requests, new SimulatorTelemetry(Registry));
@@ -123,6 +127,11 @@ public sealed class SimulatedCluster : IAsyncDisposable
 
     /// <summary>The stand-in for a Gateway API implementation (active once the Gateway API CRDs are applied).</summary>
     public GatewayApiController GatewayApi { get; }
+    /// <summary>The stand-in for Knative Serving and Kourier (active once the Knative CRDs are applied).</summary>
+    internal KnativeServingController Knative { get; }
+
+    /// <summary>The stand-in for KEDA's operator (active once the ScaledObject CRD is applied).</summary>
+    public KedaController Keda { get; }
 
     internal WorkloadController Workloads { get; }
 
@@ -223,6 +232,12 @@ public sealed class SimulatedCluster : IAsyncDisposable
 
             cluster.background.Add(cluster.Keptn.RunAsync(cluster.stopping.Token));
             cluster.background.Add(cluster.GatewayApi.RunAsync(cluster.stopping.Token));
+            if (options.EnableWorkloadController)
+            {
+                // both create or scale Deployments, whose status only the workload controller writes
+                cluster.background.Add(cluster.Knative.RunAsync(cluster.stopping.Token));
+                cluster.background.Add(cluster.Keda.RunAsync(cluster.stopping.Token));
+            }
             if (options.EnableTraffic)
             {
                 cluster.background.Add(cluster.Traffic.RunAsync(cluster.stopping.Token));

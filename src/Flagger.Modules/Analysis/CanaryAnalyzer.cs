@@ -70,7 +70,7 @@ internal sealed partial class CanaryAnalyzer(
 
         var ns = canary.Metadata.NamespaceProperty ?? "";
         var name = canary.Spec.TargetRef?.Name ?? "";
-        var service = cache.Get<KnativeServiceRevision>(ns, name);
+        var service = cache.Get<Flagger.Modules.Shared.Knative.KnativeService>(ns, name);
         return service is null
             ? (null, $"Error fetching Knative service {ns}/{name} services.serving.knative.dev \"{name}\" not found")
             : (service.Status?.LatestCreatedRevisionName ?? "", null);

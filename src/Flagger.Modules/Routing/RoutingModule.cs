@@ -5,6 +5,7 @@ using Flagger.Modules.Routing.Contracts;
 using Flagger.Modules.Routing.Gloo;
 using Flagger.Modules.Routing.GatewayApi;
 using Flagger.Modules.Routing.Istio;
+using Flagger.Modules.Routing.Knative;
 using Flagger.Modules.Routing.Kit;
 using Flagger.Modules.Routing.Kubernetes;
 using Flagger.Modules.Routing.Nginx;
@@ -50,6 +51,7 @@ public static class RoutingModule
         builder.Services.AddTraefikRouter();
         builder.Services.AddApisixRouter();
         builder.Services.AddAppMeshRouters();
+        builder.Services.AddKnativeRouter();
 
         builder.Services.AddSingleton<IRoutingFactory, RoutingFactory>();
         return builder;

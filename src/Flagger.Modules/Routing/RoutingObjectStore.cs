@@ -65,6 +65,26 @@ internal sealed class RoutingObjectStore(IKubeCache cache, IKubeWriter writer, T
         return replaced;
     }
 
+    /// <summary>
+    /// Applies <paramref name="patch"/> (no resourceVersion, so it cannot conflict) and reads the patched object back
+    /// until the cache shows a version newer than the one it had before the patch.
+    /// </summary>
+    public async Task<T> PatchAsync<T>(string @namespace, string name, V1Patch patch, CancellationToken cancellationToken)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        var before = Get<T>(@namespace, name)?.Metadata.ResourceVersion;
+        var patched = await writer.PatchAsync<T>(@namespace, name, patch, cancellationToken).ConfigureAwait(false);
+        if (before is null)
+        {
+            return patched;
+        }
+
+        var key = (typeof(T), @namespace, name);
+        var previous = _written.TryGetValue(key, out var entry) ? entry : null;
+        _written[key] = new Written(patched, previous?.Created ?? false, [.. previous?.Replaced ?? [], before], previous?.At ?? time.GetUtcNow());
+        return patched;
+    }
+
     private static (Type, string, string) Key<T>(T obj) where T : class, IKubernetesObject<V1ObjectMeta> =>
         (typeof(T), obj.Metadata.NamespaceProperty ?? "", obj.Metadata.Name);
 

@@ -1,13 +1,15 @@
 using Flagger.Modules.Shared.Crd;
 using Flagger.Modules.Shared.Kubernetes;
 using Flagger.Modules.Workloads.Contracts;
+using Flagger.Modules.Workloads.Keda;
+using Flagger.Modules.Workloads.Knative;
 using Microsoft.Extensions.Logging;
 
 namespace Flagger.Modules.Workloads;
 
 /// <summary>
 /// Picks the controller for <c>spec.targetRef.kind</c> and, for workloads, the primary scaler for
-/// <c>spec.autoscalerRef.kind</c>. Unlike upstream (unknown kind → Deployment), anything unsupported is an error
+/// <c>spec.autoscalerRef.kind</c> (HPA or KEDA ScaledObject); a Knative Service target has no primary workload. Unlike upstream (unknown kind → Deployment), anything unsupported is an error
 /// naming the field.
 /// </summary>
 // upstream: pkg/canary/factory.go
@@ -30,7 +32,7 @@ internal sealed class TargetControllerFactory(IKubeCache cache, IKubeWriter writ
             "Deployment" => new DeploymentController(cache, writer, Tracker(), Scaler(canary, where), options, time, loggers.CreateLogger<DeploymentController>()),
             "DaemonSet" => new DaemonSetController(cache, writer, Tracker(), Scaler(canary, where), options, time, loggers.CreateLogger<DaemonSetController>()),
             "Service" when target.ApiVersion?.StartsWith(KnativeGroup + "/", StringComparison.Ordinal) == true =>
-                throw new WorkloadException($"invalid canary {where}: spec.targetRef Knative Service ({target.ApiVersion}) is not supported yet"),
+                new KnativeTargetController(cache, writer, loggers.CreateLogger<KnativeTargetController>()),
             "Service" => new ServiceController(cache, writer, options, loggers.CreateLogger<ServiceController>()),
             _ => throw new WorkloadException($"invalid canary {where}: spec.targetRef.kind '{target.Kind}' is not supported, use Deployment, DaemonSet or Service"),
         };
@@ -43,7 +45,7 @@ internal sealed class TargetControllerFactory(IKubeCache cache, IKubeWriter writ
         null => NoPrimaryScaler.Instance,
         { Name: null or "" } => throw new WorkloadException($"invalid canary {where}: spec.autoscalerRef.name is required"),
         { Kind: "HorizontalPodAutoscaler" } => new HpaPrimaryScaler(cache, writer, loggers.CreateLogger<HpaPrimaryScaler>()),
-        { Kind: "ScaledObject" } => throw new WorkloadException($"invalid canary {where}: spec.autoscalerRef.kind ScaledObject (KEDA) is not supported yet, use HorizontalPodAutoscaler"),
-        { Kind: var kind } => throw new WorkloadException($"invalid canary {where}: spec.autoscalerRef.kind '{kind}' is not supported, use HorizontalPodAutoscaler"),
+        { Kind: "ScaledObject" } => new ScaledObjectPrimaryScaler(cache, writer, options, loggers.CreateLogger<ScaledObjectPrimaryScaler>()),
+        { Kind: var kind } => throw new WorkloadException($"invalid canary {where}: spec.autoscalerRef.kind '{kind}' is not supported, use HorizontalPodAutoscaler or ScaledObject"),
     };
 }

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 
 namespace Flagger.Modules.Workloads;
 
-/// <summary>Registers the workload controllers (Deployment, DaemonSet, Service targets) behind <see cref="ITargetControllerFactory"/>.</summary>
+/// <summary>Registers the workload controllers (Deployment, DaemonSet, Service and Knative Service targets; HPA and KEDA primary scalers) behind <see cref="ITargetControllerFactory"/>.</summary>
 public static class WorkloadsModule
 {
     /// <summary>
@@ -25,7 +25,8 @@ public static class WorkloadsModule
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>()));
         builder.Services.AddWatch<V1Deployment>().AddWatch<V1DaemonSet>().AddWatch<V1Service>()
-            .AddWatch<V2HorizontalPodAutoscaler>().AddWatch<V1ConfigMap>().AddWatch<V1Secret>();
+            .AddWatch<V2HorizontalPodAutoscaler>().AddWatch<V1ConfigMap>().AddWatch<V1Secret>()
+            .AddWatch<Shared.Knative.KnativeService>().AddWatch<Shared.Knative.KnativeRevision>().AddWatch<Keda.ScaledObject>();
         return builder;
     }
 }

@@ -21,6 +21,7 @@ internal static class TrafficProviders
         new ApisixRouteTable(),
         new GatewayApiRouteTable(),
         new AppMeshRouteTable(),
+        new KnativeRouteTable(),
         new ServiceSelectorRoute(),
     ];
 

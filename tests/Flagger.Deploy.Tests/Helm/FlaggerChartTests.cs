@@ -277,6 +277,7 @@ public sealed class FlaggerChartTests
                 "gloo.solo.io|upstreams||create,list,update,watch",
                 "kuma.io|trafficroutes||create,list,update,watch",
                 "gateway.networking.k8s.io|httproutes||create,list,update,watch",
+                "keda.sh|scaledobjects||create,list,patch,update,watch",
                 "metrics.keptn.sh|analyses||create,delete,get",
                 "metrics.keptn.sh|keptnmetrics||get",
                 "networking.istio.io|destinationrules||create,list,update,watch",
@@ -286,6 +287,8 @@ public sealed class FlaggerChartTests
                 "projectcontour.io|httpproxies||create,list,update,watch",
                 "split.smi-spec.io|trafficsplits||create,list,update,watch",
                 "traefik.io|traefikservices||create,list,update,watch",
+                "serving.knative.dev|revisions||list,watch",
+                "serving.knative.dev|services||list,patch,watch",
             }.Order(StringComparer.Ordinal),
             Rbac.Rules(clusterRole));
         var binding = rendered.Single("ClusterRoleBinding");

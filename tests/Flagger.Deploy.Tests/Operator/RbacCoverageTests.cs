@@ -48,6 +48,11 @@ public sealed class RbacCoverageTests
     private const string AppMeshReason =
         "the appmesh and appmesh:v1beta2 routers watch, create and update App Mesh objects (this harness installs only Istio's CRDs); " +
         "exercised by the E2E App Mesh scenarios (S27), not by these Istio releases";
+    private const string KnativeReason =
+        "the knative provider and Knative Service targets watch and patch Knative Services and watch Revisions; exercised by the E2E Knative scenario (S28), whose CRDs this cluster does not have";
+
+    private const string KedaReason =
+        "a KEDA autoscalerRef creates and syncs the primary ScaledObject and pauses the target's; exercised by the E2E KEDA scenario (S29), whose CRD this cluster does not have";
 
     /// <summary>Grants the scenarios below do not use, each with the reason it stays in the chart.</summary>
     private static readonly Dictionary<string, string> NotExercised = new(StringComparer.Ordinal)
@@ -107,6 +112,16 @@ public sealed class RbacCoverageTests
         ["ClusterRole appmesh.k8s.aws/virtualrouters update"] = AppMeshReason,
         ["ClusterRole appmesh.k8s.aws/virtualservices create"] = AppMeshReason,
         ["ClusterRole appmesh.k8s.aws/virtualservices update"] = AppMeshReason,
+        ["ClusterRole serving.knative.dev/services list"] = KnativeReason,
+        ["ClusterRole serving.knative.dev/services watch"] = KnativeReason,
+        ["ClusterRole serving.knative.dev/services patch"] = KnativeReason,
+        ["ClusterRole serving.knative.dev/revisions list"] = KnativeReason,
+        ["ClusterRole serving.knative.dev/revisions watch"] = KnativeReason,
+        ["ClusterRole keda.sh/scaledobjects list"] = KedaReason,
+        ["ClusterRole keda.sh/scaledobjects watch"] = KedaReason,
+        ["ClusterRole keda.sh/scaledobjects create"] = KedaReason,
+        ["ClusterRole keda.sh/scaledobjects update"] = KedaReason,
+        ["ClusterRole keda.sh/scaledobjects patch"] = KedaReason,
         ["ClusterRole flagger.app/canaries/finalizers update"] =
             "checked by the OwnerReferencesPermissionEnforcement admission plugin (OpenShift) when the operator sets blockOwnerDeletion " +
             "on owner references to a Canary; the simulator (like most clusters) does not run that plugin",

@@ -190,7 +190,7 @@ public sealed class CanaryAnalyzerTests : IAsyncDisposable
         Assert.Equal("Error fetching Knative service test/podinfo services.serving.knative.dev \"podinfo\" not found", missing.Message);
         Assert.Empty(_prometheus.Requests);
 
-        _kube.Seed(new KnativeServiceRevision
+        _kube.Seed(new Flagger.Modules.Shared.Knative.KnativeService
         {
             Metadata = new() { Name = "podinfo", NamespaceProperty = "test" },
             Status = new() { LatestCreatedRevisionName = "podinfo-00002" },

@@ -15,13 +15,17 @@ public sealed class TargetControllerFactoryTests
         Assert.Equal(kind, Factory(new InMemoryKube()).Factory.Create(Canary(kind)).Kind);
 
     [Fact]
-    public void A_keda_scaled_object_autoscaler_is_rejected_as_not_supported_yet()
+    public async Task A_keda_scaled_object_autoscaler_gets_the_scaled_object_scaler()
     {
-        var canary = Canary(configure: s => s.AutoscalerRef = new AutoscalerReference { ApiVersion = "keda.sh/v1alpha1", Kind = "ScaledObject", Name = "podinfo" });
+        var kube = new InMemoryKube();
+        kube.Seed(new Flagger.Modules.Workloads.Keda.ScaledObject { Metadata = new k8s.Models.V1ObjectMeta { Name = "podinfo-so", NamespaceProperty = "default" } });
+        var canary = Canary(configure: s => s.AutoscalerRef = new AutoscalerReference { ApiVersion = "keda.sh/v1alpha1", Kind = "ScaledObject", Name = "podinfo-so" });
 
-        var e = Assert.Throws<WorkloadException>(() => Factory(new InMemoryKube()).Factory.Create(canary));
+        var controller = Factory(kube).Factory.Create(canary);
+        await controller.PauseTargetScalerAsync(canary, TestContext.Current.CancellationToken);
 
-        Assert.Equal("invalid canary podinfo.default: spec.autoscalerRef.kind ScaledObject (KEDA) is not supported yet, use HorizontalPodAutoscaler", e.Message);
+        Assert.Equal("Deployment", controller.Kind);
+        Assert.Equal("0", kube.Get<Flagger.Modules.Workloads.Keda.ScaledObject>("default", "podinfo-so")!.Metadata.Annotations["autoscaling.keda.sh/paused-replicas"]);
     }
 
     [Fact]
@@ -33,14 +37,14 @@ public sealed class TargetControllerFactoryTests
     }
 
     [Fact]
-    public void A_knative_service_target_is_rejected_as_not_supported_yet()
+    public void A_knative_service_target_gets_the_knative_controller_without_a_primary_workload()
     {
         var canary = Canary("Service");
         canary.Spec.TargetRef!.ApiVersion = "serving.knative.dev/v1";
 
-        var e = Assert.Throws<WorkloadException>(() => Factory(new InMemoryKube()).Factory.Create(canary));
+        var controller = Factory(new InMemoryKube()).Factory.Create(canary);
 
-        Assert.Contains("Knative Service (serving.knative.dev/v1) is not supported yet", e.Message, StringComparison.Ordinal);
+        Assert.IsType<Flagger.Modules.Workloads.Knative.KnativeTargetController>(controller);
     }
 
     [Fact]

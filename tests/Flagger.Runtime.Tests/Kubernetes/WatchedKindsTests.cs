@@ -32,9 +32,7 @@ public sealed class WatchedKindsTests
                 [
                     "alertproviders.flagger.app", "canaries.flagger.app", "configmaps", "daemonsets.apps", "deployments.apps",
                     "destinationrules.networking.istio.io", "horizontalpodautoscalers.autoscaling", "metrictemplates.flagger.app",
-                    "secrets", "services",
-                    "virtualnodes.appmesh.k8s.aws", "virtualnodes.appmesh.k8s.aws", "virtualrouters.appmesh.k8s.aws",
-                    "virtualservices.appmesh.k8s.aws", "virtualservices.appmesh.k8s.aws", "virtualservices.networking.istio.io",
+                    "revisions.serving.knative.dev", "scaledobjects.keda.sh", "secrets", "services", "services.serving.knative.dev", "virtualnodes.appmesh.k8s.aws", "virtualnodes.appmesh.k8s.aws", "virtualrouters.appmesh.k8s.aws", "virtualservices.appmesh.k8s.aws", "virtualservices.appmesh.k8s.aws", "virtualservices.networking.istio.io",
                 ],
                 kinds);
         }

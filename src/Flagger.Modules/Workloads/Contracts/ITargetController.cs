@@ -87,10 +87,10 @@ public interface ITargetController
     /// </summary>
     Task ReconcilePrimaryScalerAsync(Canary canary, bool init, CancellationToken cancellationToken);
 
-    /// <summary>Pauses the target's autoscaler between runs (HPA: nothing to do; KEDA later).</summary>
+    /// <summary>Pauses the target's autoscaler between runs (HPA: nothing to do; KEDA: <c>autoscaling.keda.sh/paused-replicas: "0"</c>).</summary>
     Task PauseTargetScalerAsync(Canary canary, CancellationToken cancellationToken);
 
-    /// <summary>Resumes the target's autoscaler for a run (HPA: nothing to do; KEDA later).</summary>
+    /// <summary>Resumes the target's autoscaler for a run (HPA: nothing to do; KEDA: removes the paused-replicas annotation).</summary>
     Task ResumeTargetScalerAsync(Canary canary, CancellationToken cancellationToken);
 
     /// <summary>

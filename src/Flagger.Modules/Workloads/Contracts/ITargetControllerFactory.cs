@@ -7,8 +7,7 @@ public interface ITargetControllerFactory
 {
     /// <summary>
     /// The controller for <paramref name="canary"/>. Throws <see cref="WorkloadException"/> with a message naming the
-    /// field for an unsupported target (unknown kind, Knative Service) or autoscaler (KEDA <c>ScaledObject</c>, not
-    /// supported yet): surface it as a Warning event and condition, do not fall back.
+    /// field for an unsupported target kind or autoscaler kind: surface it as a Warning event and condition, do not fall back.
     /// </summary>
     ITargetController Create(Canary canary);
 }

@@ -8,6 +8,8 @@ namespace Flagger.Simulator.Traffic.Exporters;
 /// the <c>envoy_cluster_upstream_rq_time</c> histogram (ms), one cluster per destination Service and port, named
 /// <c>&lt;namespace&gt;_&lt;service&gt;_&lt;port&gt;</c> — so requests to <c>podinfo-canary</c> count for
 /// <c>test_podinfo-canary_9898</c>. A Service without a port has no Envoy cluster and is not recorded.
+/// A route that names its Envoy cluster itself (<see cref="ClusterVia"/>: Kourier's <c>&lt;namespace&gt;/&lt;revision&gt;</c>
+/// for Knative) is recorded under that name instead.
 /// The same requests are also counted as Kuma's sidecars report them: a separate series per destination, labelled
 /// with the destination dataplane's Kuma <c>service</c> tag (<c>podinfo-canary_test_svc_9898</c>) and its inbound
 /// cluster (<c>localhost_9898</c>); Contour's series leave <c>service</c> empty (absent in Prometheus).
@@ -49,16 +51,24 @@ internal sealed class EnvoyExporter : ITrafficExporter
     /// <summary>The <see cref="RequestOutcome.Via"/> of requests a Gloo route sent to an Upstream: Gloo's Envoy cluster name.</summary>
     public static string GlooUpstreamVia(string upstream, string upstreamNamespace) => GlooViaPrefix + upstream + "_" + upstreamNamespace;
 
+    /// <summary>The <see cref="RequestOutcome.Via"/> of a route whose proxy names the Envoy cluster <paramref name="clusterName"/>.</summary>
+    public static string ClusterVia(string clusterName) => ClusterViaPrefix + clusterName;
+
     private const string GlooViaPrefix = "gloo.solo.io/upstream:";
+    private const string ClusterViaPrefix = "envoy-cluster:";
 
     public void Record(RequestOutcome o)
     {
-        if (o.Via is { } via && via.StartsWith(GlooViaPrefix, StringComparison.Ordinal))
+        if (o.Via is { } gloo && gloo.StartsWith(GlooViaPrefix, StringComparison.Ordinal))
         {
-            Observe(o, via[GlooViaPrefix.Length..]);
+            Observe(o, gloo[GlooViaPrefix.Length..]);
         }
 
-        if (o.Port is { } port)
+        if (o.Via is { } own && own.StartsWith(ClusterViaPrefix, StringComparison.Ordinal))
+        {
+            Observe(o, own[ClusterViaPrefix.Length..]);
+        }
+        else if (o.Port is { } port)
         {
             Observe(o, ClusterName(o.Namespace, o.Service, port));
             Observe(o, string.Create(CultureInfo.InvariantCulture, $"localhost_{port}"), kumaService: KumaService(o.Namespace, o.Service, port));

@@ -27,6 +27,8 @@ public static class ProviderInstalls
         ApisixInstall.Steps,
         GatewayApiInstall.V1, GatewayApiInstall.V1Beta1,
         AppMeshInstall.V1Beta1, AppMeshInstall.V1Beta2,
+        KnativeInstall.Steps,
+        KedaInstall.Steps,
     ];
 
     /// <summary>The install steps for <paramref name="provider"/>; a scenario for a provider without any is a test bug.</summary>

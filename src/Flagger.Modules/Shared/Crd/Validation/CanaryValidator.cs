@@ -314,15 +314,11 @@ public static partial class CanaryValidator
 
         if (string.IsNullOrEmpty(scaler.Kind))
         {
-            errors.Add(new("spec.autoscalerRef.kind", "required (HorizontalPodAutoscaler)"));
-        }
-        else if (scaler.Kind == "ScaledObject")
-        {
-            errors.Add(new("spec.autoscalerRef.kind", "KEDA ScaledObject is not supported yet (use a HorizontalPodAutoscaler)"));
+            errors.Add(new("spec.autoscalerRef.kind", $"required (one of {Join(KnownValues.AutoscalerKinds)})"));
         }
         else if (!KnownValues.AutoscalerKinds.Contains(scaler.Kind))
         {
-            errors.Add(new("spec.autoscalerRef.kind", $"unsupported autoscaler kind \"{scaler.Kind}\" (supported: HorizontalPodAutoscaler)"));
+            errors.Add(new("spec.autoscalerRef.kind", $"unsupported autoscaler kind \"{scaler.Kind}\" (supported: {Join(KnownValues.AutoscalerKinds)})"));
         }
 
         if (scaler.PrimaryScalerReplicas is { } replicas)
