@@ -63,8 +63,10 @@ internal sealed partial class CanaryStateMachine
                     // Waiting for a primary that is rolling out is the healthy path of every initialization: a Normal
                     // event (upstream records it as a Warning). On the first sight of the canary the primary was observed
                     // before this tick creates it, so its "not found" is stale: say what is really happening.
-                    Info(_canary.Status?.Conditions is not { Count: > 0 } || _obs.Primary.Message is null
-                        ? $"{Target}-primary.{Ns} not ready: waiting for rollout to finish"
+                    // A Knative target has no -primary workload: its primary is a revision, named by its own message.
+                    var knative = KnownValues.IsKnativeTarget(_canary.Spec);
+                    Info((_canary.Status?.Conditions is not { Count: > 0 } && !knative) || _obs.Primary.Message is null
+                        ? knative ? $"{TargetNs} primary revision not ready: waiting for it" : $"{Target}-primary.{Ns} not ready: waiting for rollout to finish"
                         : _obs.Primary.Message);
                     return Finish("initializing: waiting for the primary");
                 case ReadinessState.DeadlineExceeded:
