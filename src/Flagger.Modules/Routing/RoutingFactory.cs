@@ -25,14 +25,13 @@ internal sealed class RoutingFactory(
     public ITrafficRouter TrafficRouter(Canary canary)
     {
         var provider = ProviderOf(canary);
-        var row = ProviderCatalog.Find(provider);
-        if (_routers.TryGetValue(row?.Name ?? provider, out var router))
+        if (_routers.TryGetValue(ProviderCatalog.RouterName(provider), out var router))
         {
             return router;
         }
 
         var where = $"; supported providers are {Supported()} (spec.provider of canary {RoutingConventions.Id(canary)}, or the global mesh provider)";
-        throw new RoutingException(row is not null || IsUpstreamSpelling(provider)
+        throw new RoutingException(ProviderCatalog.IsKnown(provider) || IsUpstreamSpelling(provider)
             ? $"provider \"{provider}\" is not supported yet{where}"
             : $"unknown provider \"{provider}\"{where}");
     }
