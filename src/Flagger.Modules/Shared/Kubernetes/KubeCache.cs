@@ -26,14 +26,14 @@ internal sealed class KubeCache(KubeApiClient api, string? watchNamespace, ILogg
     /// <summary>Raised for every add, update and delete seen by any informer.</summary>
     public event Action<ObjectChange>? Changed;
 
-    /// <summary>The informers started so far: the boot kinds from the start, a provider's kinds once it is used.</summary>
+    /// <summary>The informers that run: the boot kinds (before <see cref="RunAsync"/> too), and a provider's kinds once it is used.</summary>
     public IReadOnlyCollection<IInformer> Informers
     {
         get
         {
             lock (_gate)
             {
-                return [.. _entries.Values.Where(e => e.Started).Select(e => e.Informer)];
+                return [.. _entries.Values.Where(e => e.AtBoot || e.Started).Select(e => e.Informer)];
             }
         }
     }
