@@ -21,6 +21,7 @@ internal sealed class KubeCache(KubeApiClient api, string? watchNamespace, ILogg
     private readonly Lock _gate = new();
     private readonly List<Task> _running = [];
     private readonly List<Entry> _pending = [];
+    private readonly TaskCompletionSource _failed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private CancellationToken? _stopping;
 
     /// <summary>Raised for every add, update and delete seen by any informer.</summary>
@@ -127,13 +128,11 @@ internal sealed class KubeCache(KubeApiClient api, string? watchNamespace, ILogg
             }
         }
 
-        try
+        // Until stopped, or until an informer fails with an unexpected error (a bug), which fails the cache as before.
+        var stopped = Task.Delay(Timeout.Infinite, cancellationToken);
+        if (await Task.WhenAny(stopped, _failed.Task) == _failed.Task)
         {
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // Stopping: the informers stop with the same token.
+            await _failed.Task;
         }
 
         Task[] running;
@@ -199,8 +198,19 @@ internal sealed class KubeCache(KubeApiClient api, string? watchNamespace, ILogg
     }
 
     // Task.Run: the informer's first list (and its Changed events) must not run under the lock or on the caller's stack.
-    private static Task Run(IInformer informer, CancellationToken stopping) =>
-        Task.Run(() => informer.RunAsync(stopping), CancellationToken.None);
+    private Task Run(IInformer informer, CancellationToken stopping) =>
+        Task.Run(async () =>
+        {
+            try
+            {
+                await informer.RunAsync(stopping);
+            }
+            catch (Exception e)
+            {
+                _failed.TrySetException(e);
+                throw;
+            }
+        }, CancellationToken.None);
 
     private Informer<T> Informer<T>() where T : class, IKubernetesObject<V1ObjectMeta>
     {
