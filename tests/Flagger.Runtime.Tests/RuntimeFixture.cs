@@ -23,6 +23,9 @@ internal sealed class RuntimeFixture : IAsyncDisposable
 
     public static async Task<RuntimeFixture> StartAsync() => new(await TestCluster.StartAsync());
 
+    /// <summary>The running operator's services (after <see cref="StartOperatorAsync(string[])"/>).</summary>
+    public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("the operator is not running");
+
     /// <summary>Starts the operator with upstream-style flags (kubeconfig, a 1s interval floor and a free port are added).</summary>
     public Task StartOperatorAsync(params string[] flags) => StartOperatorAsync(customize: null, flags);
 

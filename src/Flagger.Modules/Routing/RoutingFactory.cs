@@ -26,8 +26,7 @@ internal sealed class RoutingFactory(
     public ITrafficRouter TrafficRouter(Canary canary)
     {
         var provider = ProviderOf(canary);
-        var row = ProviderCatalog.Find(provider);
-        if (_routers.TryGetValue(row?.Name ?? provider, out var router))
+        if (_routers.TryGetValue(ProviderCatalog.RouterName(provider), out var router))
         {
             return router;
         }

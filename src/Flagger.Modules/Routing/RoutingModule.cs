@@ -13,9 +13,12 @@ using Flagger.Modules.Routing.Skipper;
 using Flagger.Modules.Routing.Kuma;
 using Flagger.Modules.Routing.Smi;
 using Flagger.Modules.Routing.Traefik;
+using Flagger.Modules.Shared.Kubernetes;
+using Flagger.Modules.Shared.Providers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Flagger.Modules.Routing;
 
@@ -52,6 +55,10 @@ public static class RoutingModule
         builder.Services.AddApisixRouter();
         builder.Services.AddAppMeshRouters();
         builder.Services.AddKnativeRouter();
+
+        // A router's kinds are watched from the first canary using its provider (StepContextFactory awaits them), except the
+        // global mesh provider's: most canaries use it, so they start with the operator and count for readiness.
+        builder.Services.AddSingleton(sp => new ProviderWatchedAtBoot(ProviderCatalog.RouterName(sp.GetRequiredService<IOptions<RoutingOptions>>().Value.MeshProvider)));
 
         builder.Services.AddSingleton<IRoutingFactory, RoutingFactory>();
         return builder;

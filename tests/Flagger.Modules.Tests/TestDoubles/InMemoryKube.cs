@@ -23,6 +23,15 @@ internal sealed class InMemoryKube : IKubeCache, IKubeWriter
     public event Action<ObjectChange>? Changed;
 
     /// <summary>Puts an object into the cache without recording a write (the cluster's initial state).</summary>
+    /// <summary>Told of every <see cref="EnsureWatchingAsync"/> (the cache itself is always complete).</summary>
+    public Action<string>? WatchingProvider { get; set; }
+
+    public Task EnsureWatchingAsync(string provider, CancellationToken cancellationToken)
+    {
+        WatchingProvider?.Invoke(provider);
+        return Task.CompletedTask;
+    }
+
     public T Seed<T>(T obj) where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var existed = _objects.ContainsKey(Key(obj));

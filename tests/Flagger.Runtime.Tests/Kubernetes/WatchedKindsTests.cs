@@ -3,10 +3,19 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Flagger.Runtime.Tests.Kubernetes;
 
+/// <summary>
+/// The informers the operator starts with: the core kinds (Flagger's own, the workloads') and the kinds of the global
+/// mesh provider. Every other provider's kinds start only when a canary uses it (see KumaRolloutTests).
+/// </summary>
 public sealed class WatchedKindsTests
 {
-    [Fact]
-    public async Task The_operator_watches_the_kinds_the_modules_declare_and_each_once()
+    private static readonly string[] CoreKinds =
+    [
+        "alertproviders.flagger.app", "canaries.flagger.app", "configmaps", "daemonsets.apps", "deployments.apps",
+        "horizontalpodautoscalers.autoscaling", "metrictemplates.flagger.app", "secrets", "services",
+    ];
+
+    private static async Task WithOperatorAsync(string[] flags, Action<IServiceProvider> check)
     {
         var kubeconfig = Path.GetTempFileName();
         await File.WriteAllTextAsync(kubeconfig, """
@@ -19,26 +28,47 @@ public sealed class WatchedKindsTests
             """, TestContext.Current.CancellationToken);
         try
         {
-            var (app, exit) = FlaggerHost.Build([$"-kubeconfig={kubeconfig}", "-port=0"]);
+            var (app, exit) = FlaggerHost.Build([$"-kubeconfig={kubeconfig}", "-port=0", .. flags]);
             Assert.Equal(0, exit);
             Assert.NotNull(app);
             await using var _ = app;
-
-            var kinds = app.Services.GetRequiredService<KubeCache>().Informers.Select(i => i.Kind.ToString()).Order(StringComparer.Ordinal);
-
-            // The list the host used to spell out itself: Flagger's kinds, the workloads' kinds and the routers' objects
-            // (App Mesh: v1beta1 and v1beta2 of virtual nodes and services, one informer per version).
-            Assert.Equal(
-                [
-                    "alertproviders.flagger.app", "canaries.flagger.app", "configmaps", "daemonsets.apps", "deployments.apps",
-                    "destinationrules.networking.istio.io", "horizontalpodautoscalers.autoscaling", "metrictemplates.flagger.app",
-                    "revisions.serving.knative.dev", "scaledobjects.keda.sh", "secrets", "services", "services.serving.knative.dev", "virtualnodes.appmesh.k8s.aws", "virtualnodes.appmesh.k8s.aws", "virtualrouters.appmesh.k8s.aws", "virtualservices.appmesh.k8s.aws", "virtualservices.appmesh.k8s.aws", "virtualservices.networking.istio.io",
-                ],
-                kinds);
+            check(app.Services);
         }
         finally
         {
             File.Delete(kubeconfig);
         }
     }
+
+    private static List<string> Sorted(string[] kinds) => [.. kinds.Order(StringComparer.Ordinal)];
+
+    private static List<string> BootKinds(IServiceProvider services) =>
+        [.. services.GetRequiredService<KubeCache>().Informers.Select(i => i.Kind.ToString()).Order(StringComparer.Ordinal)];
+
+    [Fact]
+    public Task With_the_istio_mesh_provider_the_operator_boots_with_the_core_kinds_and_istios_each_once() =>
+        WithOperatorAsync(["-mesh-provider=istio"], services =>
+        {
+            var kinds = BootKinds(services);
+
+            Assert.Equal(Sorted([.. CoreKinds, "destinationrules.networking.istio.io", "virtualservices.networking.istio.io"]), kinds);
+
+            // Before on-demand watches every registered kind started at boot (21 informers); now 11 do.
+            var registered = services.GetServices<WatchRegistration>().DistinctBy(r => r.ObjectType).Count();
+            Assert.Equal(21, registered);
+            Assert.Equal(11, kinds.Count);
+        });
+
+    [Fact]
+    public Task The_default_mesh_provider_is_istio_and_its_kinds_start_at_boot() =>
+        WithOperatorAsync([], services => Assert.Contains("virtualservices.networking.istio.io", BootKinds(services)));
+
+    [Fact]
+    public Task With_the_kuma_mesh_provider_the_operator_boots_with_the_core_kinds_and_kumas_only() =>
+        WithOperatorAsync(["-mesh-provider=kuma"], services =>
+            Assert.Equal(Sorted([.. CoreKinds, "trafficroutes.kuma.io"]), BootKinds(services)));
+
+    [Fact]
+    public Task With_the_kubernetes_mesh_provider_only_the_core_kinds_start_at_boot() =>
+        WithOperatorAsync(["-mesh-provider=kubernetes"], services => Assert.Equal(CoreKinds, BootKinds(services)));
 }

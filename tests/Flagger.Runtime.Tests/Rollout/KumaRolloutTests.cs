@@ -1,14 +1,16 @@
 using Flagger.Modules.Routing.Kuma;
 using Flagger.Modules.Shared.Crd;
+using Flagger.Modules.Shared.Kubernetes;
 using k8s;
 using k8s.Models;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Flagger.Runtime.Tests.Rollout;
 
 /// <summary>
 /// A release on the <c>kuma</c> provider through the production Kuma router, added as docs/adding-a-provider.md says
 /// (its folder, its catalog row, one registration line): the unchanged operator drives the cluster-scoped TrafficRoute
-/// step by step and promotes.
+/// step by step and promotes. Kuma is not the mesh provider (istio is): its TrafficRoute watch starts with this canary.
 /// </summary>
 [Collection(RolloutCollection.Name)]
 public sealed class KumaRolloutTests
@@ -31,7 +33,15 @@ public sealed class KumaRolloutTests
             },
         });
         await fixture.StartOperatorAsync();
+        var cache = fixture.Services.GetRequiredService<KubeCache>();
         await fixture.WaitForPhaseAsync("podinfo", CanaryPhase.Initialized);
+
+        // The kuma canary started the Kuma watch; providers no canary uses are still not watched.
+        var watched = cache.Informers.Select(i => i.Kind.ToString()).ToList();
+        Assert.Contains("trafficroutes.kuma.io", watched);
+        Assert.DoesNotContain("httpproxies.projectcontour.io", watched);
+        Assert.DoesNotContain("ingresses.networking.k8s.io", watched);
+
         var routes = new GenericClient(fixture.Client, "kuma.io", "v1alpha1", "trafficroutes", disposeClient: false);
         var initial = await routes.ReadAsync<TrafficRoute>("podinfo", TestContext.Current.CancellationToken);
         Assert.Equal("default", initial.Mesh);

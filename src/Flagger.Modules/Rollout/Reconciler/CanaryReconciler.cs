@@ -31,7 +31,7 @@ internal sealed partial class CanaryReconciler(
     /// <summary>Runs one step; returns the delay to the next interval step, or null when the canary is gone.</summary>
     public async Task<TimeSpan?> StepAsync(CanaryKey key, StepTrigger trigger, CancellationToken cancellationToken)
     {
-        var step = steps.Create(key);
+        var step = await steps.CreateAsync(key, cancellationToken);
         if (step is null)
         {
             return null;

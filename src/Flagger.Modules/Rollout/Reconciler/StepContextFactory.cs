@@ -6,6 +6,7 @@ using Flagger.Modules.Routing.Contracts;
 using Flagger.Modules.Shared.Crd;
 using Flagger.Modules.Shared.Crd.Validation;
 using Flagger.Modules.Shared.Kubernetes;
+using Flagger.Modules.Shared.Providers;
 using Flagger.Modules.Workloads.Contracts;
 using k8s;
 using k8s.Models;
@@ -29,8 +30,12 @@ internal sealed class StepContextFactory(
     // The warnings last reported per canary and spec generation: they are events, sent once per change, not every step.
     private readonly ConcurrentDictionary<CanaryKey, (long Generation, string Warnings)> _warned = new();
 
-    /// <summary>The context of a step of <paramref name="key"/>, or null when the canary is gone.</summary>
-    public StepContext? Create(CanaryKey key)
+    /// <summary>
+    /// The context of a step of <paramref name="key"/>, or null when the canary is gone. Its provider's kinds are watched
+    /// and listed once before it is handed out, so every use of the step's router (deletion's finalize included) reads a
+    /// complete cache; a canary being the first to use its provider waits for that first list.
+    /// </summary>
+    public async Task<StepContext?> CreateAsync(CanaryKey key, CancellationToken cancellationToken)
     {
         var canary = cache.Get<Canary>(key.Namespace, key.Name);
         if (canary is null)
@@ -38,6 +43,9 @@ internal sealed class StepContextFactory(
             _warned.TryRemove(key, out _);
             return cache.GetUnreadable<Canary>(key.Namespace, key.Name) is { } unreadable ? Unreadable(unreadable) : null;
         }
+
+        // Unknown or unsupported providers have no watches: the factory reports them when the router is asked for.
+        await cache.EnsureWatchingAsync(ProviderCatalog.RouterName(routing.ProviderOf(canary)), cancellationToken);
 
         var startedAt = Stopwatch.GetTimestamp();
 

@@ -33,6 +33,15 @@ public interface IKubeCache
     /// <summary>Completes when every watched kind has been listed once (at once for caches that are always complete).</summary>
     Task WaitForSyncAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>
+    /// Starts watching the kinds <paramref name="provider"/>'s router reads (once; concurrent calls share the start) and
+    /// completes when each has been listed once or found not installed. A router's kinds are watched only from the first
+    /// canary that uses the provider, so await this before its router reads the cache (at once for caches that are always complete).
+    /// </summary>
+    /// <param name="provider">A routing provider's catalog name (<c>ProviderCatalog.RouterName</c> of the canary's provider).</param>
+    /// <param name="cancellationToken">Stops the wait.</param>
+    Task EnsureWatchingAsync(string provider, CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>Raised after the cache applied an add, update or delete of any watched kind.</summary>
     event Action<ObjectChange>? Changed;
 }

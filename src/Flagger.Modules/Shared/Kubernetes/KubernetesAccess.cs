@@ -8,7 +8,8 @@ namespace Flagger.Modules.Shared.Kubernetes;
 /// <summary>
 /// Registers the cluster access every module uses: the informer-backed <see cref="IKubeCache"/> (started as a
 /// hosted service), the <see cref="IKubeWriter"/>, the <see cref="IEventRecorder"/> and the raw client for startup checks.
-/// The cache watches every kind the modules declared with <see cref="WatchRegistrations.AddWatch{T}"/>.
+/// The cache watches every kind the modules declared with <see cref="WatchRegistrations.AddWatch{T}"/> from the start, and
+/// a routing provider's kinds from the first canary that uses it (<see cref="KubeCache.EnsureWatchingAsync"/>).
 /// </summary>
 public static class KubernetesAccess
 {
@@ -35,9 +36,15 @@ public static class KubernetesAccess
         {
             var cache = new KubeCache(sp.GetRequiredService<KubeApiClient>(), string.IsNullOrEmpty(watchNamespace) ? null : watchNamespace,
                 sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>());
-            foreach (var registration in sp.GetServices<WatchRegistration>().DistinctBy(r => r.ObjectType))
+            // A kind registered several times (by modules, by providers) gets one informer: at boot if any registration says so.
+            foreach (var registration in sp.GetServices<WatchRegistration>())
             {
                 registration.AddTo(cache);
+            }
+
+            foreach (var atBoot in sp.GetServices<ProviderWatchedAtBoot>())
+            {
+                cache.WatchAtBoot(atBoot.Provider);
             }
 
             watch?.Invoke(new Registration(cache));

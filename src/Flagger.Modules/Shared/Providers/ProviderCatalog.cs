@@ -188,6 +188,12 @@ public static class ProviderCatalog
         return row?.MetricsObserver ?? IstioObserver;
     }
 
+    /// <summary>
+    /// The catalog name a routing provider's router and watches are registered under: the row <see cref="Find"/> answers
+    /// (<c>gloo:ns</c> → <c>gloo</c>), else the name as written (<c>none</c>, unknown names).
+    /// </summary>
+    public static string RouterName(string provider) => Find(provider)?.Name ?? provider;
+
     /// <summary>Whether <paramref name="provider"/> names a routing provider upstream knows (see <see cref="Find"/>).</summary>
     public static bool IsKnown(string? provider) => Find(provider) is not null;
 

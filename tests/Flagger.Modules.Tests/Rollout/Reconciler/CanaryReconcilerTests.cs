@@ -85,6 +85,34 @@ public sealed class CanaryReconcilerTests
     }
 
     [Fact]
+    public async Task Every_step_awaits_the_watches_of_its_provider_before_creating_its_router()
+    {
+        var canary = ReconcilerHarness.IstioCanary();
+        using var harness = Start(canary, meshProvider: "kubernetes");
+
+        var (created, _) = await harness.StepAsync(canary);
+
+        Assert.Equal([("istio", 0)], harness.EnsuredWatches);
+        Assert.True(created.TrafficRouters > 0);
+    }
+
+    [Fact]
+    public async Task A_canary_being_deleted_awaits_its_providers_watches_before_finalizing()
+    {
+        var canary = ReconcilerHarness.IstioCanary();
+        canary.Spec.RevertOnDeletion = true;
+        using var harness = Start(canary, meshProvider: "kubernetes");
+        await StepUntilAsync(harness, canary, CanaryPhase.Initialized);
+        Update(harness, canary, c => c.Metadata.DeletionTimestamp = harness.Time.GetUtcNow().UtcDateTime);
+        harness.EnsuredWatches.Clear();
+
+        var (created, _) = await harness.StepAsync(canary, StepTrigger.Wake);
+
+        Assert.Equal([("istio", 0)], harness.EnsuredWatches);
+        Assert.True(created.TrafficRouters > 0);
+    }
+
+    [Fact]
     public async Task An_invalid_spec_gets_a_warning_every_step_and_the_validated_condition_once_without_touching_workloads()
     {
         var canary = ReconcilerHarness.BlueGreenCanary(s => s.Analysis!.StepWeights = [10, 30, 20]);

@@ -50,7 +50,11 @@ internal sealed class ReconcilerHarness : IDisposable
         Decorate<IRoutingFactory>(builder.Services, inner => new CountingRoutingFactory(inner, Counts));
         _host = builder.Build();
         Reconciler = _host.Services.GetRequiredService<CanaryReconciler>();
+        Kube.WatchingProvider = provider => EnsuredWatches.Add((provider, Counts.TrafficRouters));
     }
+
+    /// <summary>Each provider whose watches a step awaited, with the traffic routers that step had created by then.</summary>
+    public List<(string Provider, int TrafficRoutersBefore)> EnsuredWatches { get; } = [];
 
     public InMemoryKube Kube { get; } = new();
 
