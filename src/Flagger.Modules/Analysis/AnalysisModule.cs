@@ -30,7 +30,7 @@ public static class AnalysisModule
             });
         builder.Services.AddSingleton<MetricProviderFactory>();
         builder.Services.AddSingleton<ICanaryAnalyzer, CanaryAnalyzer>();
-        builder.Services.AddWatch<MetricTemplate>().AddWatch<V1Secret>().AddWatch<Shared.Knative.KnativeService>();
+        builder.Services.AddWatch<MetricTemplate>().AddWatch<V1Secret>().AddWatch<Shared.Knative.KnativeService>("knative");
         return builder;
     }
 }

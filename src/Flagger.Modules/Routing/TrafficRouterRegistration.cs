@@ -69,7 +69,7 @@ internal sealed class TrafficRouterBuilder(IServiceCollection services) : IServi
 
     /// <summary>
     /// Declares that the chain's routers read <typeparamref name="T"/>: watched from the first canary that uses one of the
-    /// chain's providers (or from the start when a core module also declares it with <see cref="WatchRegistrations.AddWatch{T}"/>).
+    /// chain's providers (or from the start when a core module also declares it with <see cref="WatchRegistrations.AddWatch{T}(IServiceCollection)"/>).
     /// </summary>
     public TrafficRouterBuilder AddWatch<T>() where T : class, IKubernetesObject<V1ObjectMeta>
     {

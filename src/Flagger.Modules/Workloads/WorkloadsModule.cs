@@ -26,7 +26,8 @@ public static class WorkloadsModule
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>()));
         builder.Services.AddWatch<V1Deployment>().AddWatch<V1DaemonSet>().AddWatch<V1Service>()
             .AddWatch<V2HorizontalPodAutoscaler>().AddWatch<V1ConfigMap>().AddWatch<V1Secret>()
-            .AddWatch<Shared.Knative.KnativeService>().AddWatch<Shared.Knative.KnativeRevision>().AddWatch<Keda.ScaledObject>();
+            .AddWatch<Shared.Knative.KnativeService>("knative").AddWatch<Shared.Knative.KnativeRevision>("knative")
+            .AddWatch<Keda.ScaledObject>(WatchRegistrations.KedaGroup);
         return builder;
     }
 }

@@ -44,8 +44,11 @@ internal sealed class StepContextFactory(
             return cache.GetUnreadable<Canary>(key.Namespace, key.Name) is { } unreadable ? Unreadable(unreadable) : null;
         }
 
-        // Unknown or unsupported providers have no watches: the factory reports them when the router is asked for.
-        await cache.EnsureWatchingAsync(ProviderCatalog.RouterName(routing.ProviderOf(canary)), cancellationToken);
+        // Unknown providers have no watches: the factory reports them when the router is asked for.
+        foreach (var group in WatchRegistrations.GroupsOf(canary, ProviderCatalog.RouterName(routing.ProviderOf(canary))))
+        {
+            await cache.EnsureWatchingAsync(group, cancellationToken);
+        }
 
         var startedAt = Stopwatch.GetTimestamp();
 

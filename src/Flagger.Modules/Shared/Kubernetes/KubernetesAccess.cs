@@ -8,7 +8,7 @@ namespace Flagger.Modules.Shared.Kubernetes;
 /// <summary>
 /// Registers the cluster access every module uses: the informer-backed <see cref="IKubeCache"/> (started as a
 /// hosted service), the <see cref="IKubeWriter"/>, the <see cref="IEventRecorder"/> and the raw client for startup checks.
-/// The cache watches every kind the modules declared with <see cref="WatchRegistrations.AddWatch{T}"/> from the start, and
+/// The cache watches every kind the modules declared with <see cref="WatchRegistrations.AddWatch{T}(IServiceCollection)"/> from the start, and
 /// a routing provider's kinds from the first canary that uses it (<see cref="KubeCache.EnsureWatchingAsync"/>).
 /// </summary>
 public static class KubernetesAccess

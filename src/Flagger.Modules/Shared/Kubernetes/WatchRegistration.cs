@@ -6,7 +6,7 @@ namespace Flagger.Modules.Shared.Kubernetes;
 
 /// <summary>
 /// A kind a module reads from the informer cache. Modules contribute them in their <c>Add…Module</c> method
-/// (<see cref="WatchRegistrations.AddWatch{T}"/>); the cache set-up of <see cref="KubernetesAccess"/> creates one informer
+/// (<see cref="WatchRegistrations.AddWatch{T}(IServiceCollection)"/>); the cache set-up of <see cref="KubernetesAccess"/> creates one informer
 /// per distinct kind, so the host never lists a provider's kinds and a router brings its own informers. A kind of
 /// routing providers (<see cref="Providers"/>, registered through a provider's <c>AddTrafficRouter(…).AddWatch&lt;T&gt;()</c>
 /// chain) starts only when a canary uses one of them; the others start with the operator.
@@ -59,6 +59,36 @@ public sealed record ProviderWatchedAtBoot(string Provider);
 /// <summary>The DI side of <see cref="WatchRegistration"/>.</summary>
 public static class WatchRegistrations
 {
+    /// <summary>The on-demand group of the kinds only a KEDA <c>ScaledObject</c> autoscaler reads.</summary>
+    public const string KedaGroup = "keda";
+
+    /// <summary>
+    /// The on-demand groups a step of <paramref name="canary"/> needs (see <see cref="AddWatch{T}(IServiceCollection, string)"/>):
+    /// its routing provider's (<paramref name="routerName"/>), and <see cref="KedaGroup"/> for a <c>ScaledObject</c> autoscaler.
+    /// </summary>
+    public static IEnumerable<string> GroupsOf(Crd.Canary canary, string routerName)
+    {
+        ArgumentNullException.ThrowIfNull(canary);
+        yield return routerName;
+        if (canary.Spec.AutoscalerRef?.Kind == "ScaledObject")
+        {
+            yield return KedaGroup;
+        }
+    }
+
+    /// <summary>
+    /// Declares a kind the calling module reads only for canaries of one routing provider or feature
+    /// (<paramref name="onDemandFor"/>: a catalog name such as <c>knative</c>, or <see cref="KedaGroup"/>): watched from
+    /// the first <see cref="IKubeCache.EnsureWatchingAsync"/> of that group, so clusters without it see no requests.
+    /// </summary>
+    public static IServiceCollection AddWatch<T>(this IServiceCollection services, string onDemandFor) where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrEmpty(onDemandFor);
+        services.AddSingleton(WatchRegistration.For<T>([onDemandFor]));
+        return services;
+    }
+
     /// <summary>
     /// Declares that the calling module reads <typeparamref name="T"/> from <see cref="IKubeCache"/>, watched from the start
     /// (duplicates across modules are fine). A router's kinds go through its <c>AddTrafficRouter</c> chain instead.
