@@ -28,7 +28,7 @@ public sealed class RbacCoverageTests
         "the gloo router keeps the Upstreams <ns>-<svc>-primary/canaryupstream-<port> and the RouteTable <svc>; exercised by the E2E Gloo scenario (S19), not by these Istio releases";
 
     private const string IngressReason =
-        "the nginx and skipper routers create and update the canary Ingress (Skipper's Finalize deletes it); exercised by the E2E NGINX and Skipper scenarios (S20, S22), not by these Istio releases";
+        "the nginx and skipper routers watch Ingresses (on demand, once a canary uses them), create and update the canary Ingress (Skipper's Finalize deletes it); exercised by the E2E NGINX and Skipper scenarios (S20, S22), not by these Istio releases";
 
     private const string SmiReason =
         "the linkerd, osm and smi:* routers create TrafficSplits and shift their weights; exercised by the E2E Linkerd and OSM scenarios, not by these Istio releases (whose cluster has no TrafficSplit CRD to watch)";
@@ -73,6 +73,8 @@ public sealed class RbacCoverageTests
         ["ClusterRole gateway.solo.io/routetables watch"] = GlooReason,
         ["ClusterRole gateway.solo.io/routetables create"] = GlooReason,
         ["ClusterRole gateway.solo.io/routetables update"] = GlooReason,
+        ["ClusterRole networking.k8s.io/ingresses list"] = IngressReason,
+        ["ClusterRole networking.k8s.io/ingresses watch"] = IngressReason,
         ["ClusterRole networking.k8s.io/ingresses create"] = IngressReason,
         ["ClusterRole networking.k8s.io/ingresses update"] = IngressReason,
         ["ClusterRole networking.k8s.io/ingresses delete"] = IngressReason,
