@@ -66,6 +66,23 @@ internal sealed class RoutingObjectStore(IKubeCache cache, IKubeWriter writer, T
     }
 
     /// <summary>
+    /// Replaces <paramref name="existing"/> with <paramref name="changed"/> (its modified clone) when the specs read by
+    /// <paramref name="spec"/> differ semantically (<see cref="RoutingConventions.SemanticEquals"/>): the step of every
+    /// router's SetRoutes that writes nothing when the routes are already as wanted. True when it wrote.
+    /// </summary>
+    public async Task<bool> ReplaceIfSpecChangedAsync<T, TSpec>(T existing, T changed, Func<T, TSpec> spec, CancellationToken cancellationToken)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        if (RoutingConventions.SemanticEquals(RoutingConventions.ToNode(spec(changed)), RoutingConventions.ToNode(spec(existing))))
+        {
+            return false;
+        }
+
+        await ReplaceAsync(changed, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>
     /// Applies <paramref name="patch"/> (no resourceVersion, so it cannot conflict) and reads the patched object back
     /// until the cache shows a version newer than the one it had before the patch.
     /// </summary>

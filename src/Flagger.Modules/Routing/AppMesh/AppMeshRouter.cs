@@ -51,13 +51,10 @@ internal sealed partial class AppMeshRouter(RoutingObjectStore store, RouterObje
 
         var clone = Clone(existing);
         clone.Spec.Routes![0].Http!.Action = Action(primary, canaryName, split);
-        if (SemanticEquals(ToNode(clone.Spec), ToNode(existing.Spec)))
+        if (await store.ReplaceIfSpecChangedAsync(existing, clone, o => o.Spec, cancellationToken).ConfigureAwait(false))
         {
-            return;
+            Log.RoutesSet(logger, name, ns, split.PrimaryWeight, split.CanaryWeight);
         }
-
-        await store.ReplaceAsync(clone, cancellationToken).ConfigureAwait(false);
-        Log.RoutesSet(logger, name, ns, split.PrimaryWeight, split.CanaryWeight);
     }
 
     public Task<TrafficSplit> GetRoutesAsync(Canary canary, CancellationToken cancellationToken)

@@ -49,13 +49,10 @@ internal sealed partial class GlooRouter(RoutingObjectStore store, RouterObjects
             ?? throw new RoutingException($"RouteTable {apex}.{ns} query error: not found (the routing must be reconciled before traffic is shifted)");
         var clone = Clone(existing);
         clone.Spec = Spec(canary, split);
-        if (SemanticEquals(ToNode(clone.Spec), ToNode(existing.Spec)))
+        if (await store.ReplaceIfSpecChangedAsync(existing, clone, o => o.Spec, cancellationToken).ConfigureAwait(false))
         {
-            return;
+            Log.RoutesSet(logger, apex, ns, split.PrimaryWeight, split.CanaryWeight);
         }
-
-        await store.ReplaceAsync(clone, cancellationToken).ConfigureAwait(false);
-        Log.RoutesSet(logger, apex, ns, split.PrimaryWeight, split.CanaryWeight);
     }
 
     public Task<TrafficSplit> GetRoutesAsync(Canary canary, CancellationToken cancellationToken)

@@ -52,13 +52,10 @@ internal sealed partial class IstioRouter(RoutingObjectStore store, RouterObject
             clone.Spec.Http = HttpRoutes(canary, service, split, cookies, strict: true);
         }
 
-        if (SemanticEquals(ToNode(clone.Spec), ToNode(existing.Spec)))
+        if (await store.ReplaceIfSpecChangedAsync(existing, clone, o => o.Spec, cancellationToken).ConfigureAwait(false))
         {
-            return;
+            Log.RoutesSet(logger, apex, ns, split.PrimaryWeight, split.CanaryWeight, split.Mirrored);
         }
-
-        await store.ReplaceAsync(clone, cancellationToken).ConfigureAwait(false);
-        Log.RoutesSet(logger, apex, ns, split.PrimaryWeight, split.CanaryWeight, split.Mirrored);
     }
 
     public Task<TrafficSplit> GetRoutesAsync(Canary canary, CancellationToken cancellationToken)

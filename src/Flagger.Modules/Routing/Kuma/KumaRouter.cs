@@ -73,13 +73,10 @@ internal sealed partial class KumaRouter(RoutingObjectStore store, RouterObjects
             ?? throw new RoutingException($"TrafficRoute {apex} not found: the routing must be reconciled before traffic is shifted");
         var clone = Clone(existing);
         clone.Spec.Conf = Conf(canary, service, split, existing.Spec.Conf);
-        if (SemanticEquals(ToNode(clone.Spec), ToNode(existing.Spec)))
+        if (await store.ReplaceIfSpecChangedAsync(existing, clone, o => o.Spec, cancellationToken).ConfigureAwait(false))
         {
-            return;
+            Log.RoutesSet(logger, apex, split.PrimaryWeight, split.CanaryWeight);
         }
-
-        await store.ReplaceAsync(clone, cancellationToken).ConfigureAwait(false);
-        Log.RoutesSet(logger, apex, split.PrimaryWeight, split.CanaryWeight);
     }
 
     public Task<TrafficSplit> GetRoutesAsync(Canary canary, CancellationToken cancellationToken)

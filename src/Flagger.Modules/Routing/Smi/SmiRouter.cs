@@ -72,13 +72,10 @@ internal abstract partial class SmiRouter<TSplit, TBackend>(
             ?? throw new RoutingException($"TrafficSplit {apex}.{ns} not found: the routing must be reconciled before traffic is shifted");
         var clone = Clone(existing);
         clone.Spec.Backends = Backends(primary, canaryName, split);
-        if (SemanticEquals(ToNode(clone.Spec), ToNode(existing.Spec)))
+        if (await store.ReplaceIfSpecChangedAsync(existing, clone, o => o.Spec, cancellationToken).ConfigureAwait(false))
         {
-            return;
+            Log.RoutesSet(logger, apex, ns, split.PrimaryWeight, split.CanaryWeight);
         }
-
-        await store.ReplaceAsync(clone, cancellationToken).ConfigureAwait(false);
-        Log.RoutesSet(logger, apex, ns, split.PrimaryWeight, split.CanaryWeight);
     }
 
     public Task<TrafficSplit> GetRoutesAsync(Canary canary, CancellationToken cancellationToken)
