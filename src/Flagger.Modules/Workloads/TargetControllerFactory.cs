@@ -45,7 +45,7 @@ internal sealed class TargetControllerFactory(IKubeCache cache, IKubeWriter writ
         null => NoPrimaryScaler.Instance,
         { Name: null or "" } => throw new WorkloadException($"invalid canary {where}: spec.autoscalerRef.name is required"),
         { Kind: "HorizontalPodAutoscaler" } => new HpaPrimaryScaler(cache, writer, loggers.CreateLogger<HpaPrimaryScaler>()),
-        { Kind: "ScaledObject" } => new ScaledObjectPrimaryScaler(cache, writer, options, loggers.CreateLogger<ScaledObjectPrimaryScaler>()),
+        { Kind: KnownValues.ScaledObjectKind } => new ScaledObjectPrimaryScaler(cache, writer, options, loggers.CreateLogger<ScaledObjectPrimaryScaler>()),
         { Kind: var kind } => throw new WorkloadException($"invalid canary {where}: spec.autoscalerRef.kind '{kind}' is not supported, use HorizontalPodAutoscaler or ScaledObject"),
     };
 }

@@ -30,8 +30,11 @@ public static class KnownValues
     /// <summary>Values of <c>spec.targetRef.kind</c>.</summary>
     public static readonly IReadOnlyList<string> TargetKinds = ["DaemonSet", "Deployment", "Service"];
 
+    /// <summary>The <c>spec.autoscalerRef.kind</c> of a KEDA autoscaler.</summary>
+    public const string ScaledObjectKind = "ScaledObject";
+
     /// <summary>Values of <c>spec.autoscalerRef.kind</c>.</summary>
-    public static readonly IReadOnlyList<string> AutoscalerKinds = ["HorizontalPodAutoscaler", "ScaledObject"];
+    public static readonly IReadOnlyList<string> AutoscalerKinds = ["HorizontalPodAutoscaler", ScaledObjectKind];
 
     /// <summary>Metric names that select a builtin observer query instead of a template.</summary>
     public static readonly IReadOnlyList<string> BuiltinMetrics = ["request-success-rate", "request-duration"];

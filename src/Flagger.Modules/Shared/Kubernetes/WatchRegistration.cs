@@ -70,7 +70,7 @@ public static class WatchRegistrations
     {
         ArgumentNullException.ThrowIfNull(canary);
         yield return routerName;
-        if (canary.Spec.AutoscalerRef?.Kind == "ScaledObject")
+        if (canary.Spec.AutoscalerRef?.Kind == Crd.KnownValues.ScaledObjectKind)
         {
             yield return KedaGroup;
         }
